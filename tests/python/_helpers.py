@@ -1,0 +1,31 @@
+"""Helpers the tests share: project paths and the real ``eduwh`` CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+EDUWH = Path(sys.executable).with_name("eduwh")
+
+
+def run_eduwh(
+    *args: str, db: Path | None = None, cwd: Path | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``eduwh`` CLI in a subprocess (its own DuckDB connections and dbt run)."""
+    env = dict(os.environ)
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+    if db is not None:
+        env["EDUWH_DB"] = str(db)
+    return subprocess.run(
+        [str(EDUWH), *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,30 @@
+"""Shared fixtures: the project root, the shared evaluation material, sample data copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from _helpers import ROOT, SHARED
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "eval").is_dir():
+        pytest.skip("../shared (evaluation material) is not beside the project")
+    return SHARED
+
+
+@pytest.fixture
+def sample_data_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled sample inputs (data/documents, data/statistics)."""
+    dst = tmp_path / "data"
+    for sub in ("documents", "statistics"):
+        shutil.copytree(ROOT / "data" / sub, dst / sub)
+    return dst
