@@ -12,8 +12,10 @@ imports modules of that name twice.)
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,17 @@ class DbtOutcome:
     errors: list[str]  # model/seed errors and dbt exceptions
     nodes_run: int
 
+    def test_counts(self) -> dict[str, int]:
+        """Data tests and unit tests together: pass / warn / fail / error, and how many of each kind ran."""
+        out = {"pass": 0, "warn": 0, "fail": 0, "error": 0, "skipped": 0, "data_tests": 0, "unit_tests": 0}
+        for key, n in self.counts.items():
+            kind, status = key.split(":", 1)
+            if kind not in ("test", "unit_test"):
+                continue
+            out["data_tests" if kind == "test" else "unit_tests"] += n
+            out[status if status in out else "skipped"] += n
+        return out
+
 
 def _env(db_path: Path) -> None:
     os.environ["EDUWH_DB"] = str(db_path.resolve())
@@ -61,10 +74,7 @@ def run_dbt(
     quiet: bool = True,
 ) -> DbtOutcome:
     """Run one dbt command (e.g. ``["build"]``) against ``db_path`` and collect the outcome."""
-    from dbt.cli.main import dbtRunner  # imported lazily: dbt takes ~1 s to import
-
     project_dir = project_dir or project_root()
-    _env(db_path)
     cli = [
         *args,
         "--project-dir",
@@ -79,37 +89,72 @@ def run_dbt(
         cli += ["--log-path", str(db_path.resolve().parent / "logs")]
     if quiet:
         cli = ["--quiet", *cli]
-    res = dbtRunner().invoke(cli)
+    payload = _in_child(_invoke, cli, str(db_path.resolve()))
     counts: Counter[str] = Counter()
     failed: list[FailedTest] = []
-    errors: list[str] = []
-    results = getattr(res.result, "results", None) or []
-    for r in results:
-        node = r.node
-        status = str(getattr(r.status, "value", r.status))
-        kind = str(getattr(node.resource_type, "value", node.resource_type))
+    errors: list[str] = list(payload["errors"])
+    for r in payload["results"]:
+        kind, status = r["kind"], r["status"]
         counts[f"{kind}:{status}"] += 1
-        if kind == "test" and status in ("fail", "warn", "error"):
+        if kind in ("test", "unit_test") and status in ("fail", "warn", "error"):
             failed.append(
                 FailedTest(
-                    name=node.name,
+                    name=r["name"],
                     severity="warn" if status == "warn" else "error",
-                    failures=int(r.failures or 0),
-                    message=str(r.message or ""),
-                    sample=_sample_failures(db_path, getattr(node, "compiled_code", None)),
+                    failures=r["failures"],
+                    message=r["message"],
+                    sample=_sample_failures(db_path, r["compiled_code"]) if kind == "test" else [],
                 )
             )
         elif status == "error":
-            errors.append(f"{kind} {node.name}: {r.message}")
-    if res.exception is not None:
-        errors.append(f"dbt: {res.exception}")
+            errors.append(f"{kind} {r['name']}: {r['message']}")
+    results = payload["results"]
     return DbtOutcome(
-        success=bool(res.success) and not errors,
+        success=bool(payload["success"]) and not errors,
         counts=counts,
         failed_tests=failed,
         errors=errors,
         nodes_run=len(results),
     )
+
+
+def _in_child(fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in a fresh (spawned) process and return its result.
+
+    dbt-duckdb keeps its DuckDB instance open for the life of the process that ran
+    dbt; running the dbt Python API in a child process releases the warehouse file
+    the moment dbt is done, keeps dbt's memory out of the caller, and lets the caller
+    open the file again (read-only or not) right after.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _invoke(cli: list[str], db_path: str) -> dict[str, Any]:
+    """Child-process side: run dbt through its Python API, return a picklable summary."""
+    from dbt.cli.main import dbtRunner  # imported here: ~1 s, and only in the child
+
+    _env(Path(db_path))
+    res = dbtRunner().invoke(cli)
+    out: list[dict[str, Any]] = []
+    for r in getattr(res.result, "results", None) or []:
+        node = r.node
+        out.append(
+            {
+                "kind": str(getattr(node.resource_type, "value", node.resource_type)),
+                "name": str(node.name),
+                "status": str(getattr(r.status, "value", r.status)),
+                "failures": int(getattr(r, "failures", 0) or 0),
+                "message": str(r.message or ""),
+                "compiled_code": getattr(node, "compiled_code", None),
+            }
+        )
+    return {
+        "success": bool(res.success),
+        "results": out,
+        "errors": [f"dbt: {res.exception}"] if res.exception is not None else [],
+    }
 
 
 def _sample_failures(db_path: Path, sql: str | None, limit: int = 5) -> list[dict[str, Any]]:
@@ -143,4 +188,60 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for name in names:
         ident = '"' + name.replace('"', '""') + '"'
         out[name] = int(con.execute(f"select count(*) from {MART_SCHEMA}.{ident}").fetchone()[0])
+    return out
+
+
+def compile_analysis(
+    name: str, db_path: Path, *, dbt_vars: dict[str, Any] | None = None, project_dir: Path | None = None
+) -> str:
+    """Compile one analysis (``analyses/<name>.sql``) with dbt and return its SQL."""
+    stem = Path(name).stem
+    return compile_analyses([stem], db_path, dbt_vars=dbt_vars, project_dir=project_dir)[stem]
+
+
+def compile_analyses(
+    names: list[str] | None,
+    db_path: Path,
+    *,
+    dbt_vars: dict[str, Any] | None = None,
+    project_dir: Path | None = None,
+) -> dict[str, str]:
+    """Compile analyses (all of ``analyses/`` when ``names`` is None) in one dbt call.
+
+    dbt renders a ref as ``"<catalog>"."<schema>"."<table>"``, where DuckDB names the
+    catalog after the file's stem. Compiling needs no data, so it runs against an
+    empty scratch database *with the same file name* in a temporary folder: the
+    served warehouse is never opened (it may be serving readers, or a build may hold
+    it) and the compiled SQL still names the right catalog. dbt's artefacts go to
+    ``target/compile`` in the project so partial parsing keeps repeat calls fast.
+    """
+    import json
+    import tempfile
+
+    project_dir = project_dir or project_root()
+    selectors = [f"path:analyses/{Path(n).stem}.sql" for n in names] if names else ["path:analyses"]
+    with tempfile.TemporaryDirectory(prefix="eduwh-compile-") as tmp:
+        scratch = Path(tmp) / Path(db_path).name
+        args = [
+            "--quiet",
+            "compile",
+            "--select",
+            *selectors,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target-path",
+            str(project_dir / "target" / "compile"),
+            "--log-path",
+            str(Path(tmp) / "logs"),
+            "--no-populate-cache",
+        ]
+        if dbt_vars:
+            args += ["--vars", json.dumps(dbt_vars)]
+        payload = _in_child(_invoke, args, str(scratch))
+    out = {r["name"]: str(r["compiled_code"]) for r in payload["results"] if r["compiled_code"]}
+    missing = [Path(n).stem for n in names or [] if Path(n).stem not in out]
+    if not payload["success"] or missing or not out:
+        raise RuntimeError(f"could not compile analyses {missing or ''}: {payload['errors'] or 'not found in analyses/'}")
     return out

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from _helpers import ROOT, SHARED
+from _helpers import ROOT, SHARED, run_eduwh
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,11 @@ def sample_data_copy(tmp_path: Path) -> Path:
     for sub in ("documents", "statistics"):
         shutil.copytree(ROOT / "data" / sub, dst / sub)
     return dst
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One ``eduwh build`` of the bundled sample into a temporary warehouse, shared by tests that only read."""
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    proc = run_eduwh("build", "--db", str(db))
+    return db, proc

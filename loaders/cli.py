@@ -1,0 +1,209 @@
+"""The ``eduwh`` command line. Thin: every command calls a library function.
+
+    eduwh extract PATH... [--format jsonl|csv]     targets as JSON lines / CSV on stdout, no database
+    eduwh load documents PATH...                   land documents and their targets in DuckDB
+    eduwh load statistics PATH...                  land statistics files in DuckDB
+    eduwh build                                    load data/, run dbt build, print a summary
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from loaders import db
+from loaders.build import ExitCode, load_documents, load_statistics_files
+from loaders.build import build as run_build
+from loaders.documents.model import TARGET_KEYS, DocumentReadError
+from loaders.documents.pipeline import iter_document_paths, process_many
+
+app = typer.Typer(help="eduwh: Chinese education-policy targets and statistics in DuckDB + dbt.", no_args_is_help=True)
+load_app = typer.Typer(help="Land inputs in the warehouse (raw schema).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Warehouse file (default: $EDUWH_DB or warehouse.duckdb).")
+]
+
+
+class _Bar:
+    """A rich progress bar on stderr, driven by (stage, done, total) callbacks."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Bar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Document files or folders.")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    workers: Annotated[int, typer.Option(help="Processes to extract with.")] = 1,
+) -> None:
+    """Clean documents and print every extracted target, one record per line (no database)."""
+    if fmt not in ("jsonl", "csv"):
+        raise typer.BadParameter("--format must be jsonl or csv")
+    files = iter_document_paths(paths)
+    writer: csv.DictWriter[str] | None = None
+    failed = 0
+    with _Bar() as bar:
+        for i, item in enumerate(process_many(files, workers=workers), 1):
+            bar("extract", i, len(files))
+            if isinstance(item, DocumentReadError):
+                err.print(f"[red]error[/red] {item}", highlight=False)
+                failed += 1
+                continue
+            for t in item.targets:
+                rec = t.to_dict()
+                if fmt == "jsonl":
+                    sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                else:
+                    if writer is None:
+                        writer = csv.DictWriter(sys.stdout, fieldnames=list(rec.keys()))
+                        writer.writeheader()
+                    writer.writerow(rec)
+    if fmt == "csv" and writer is None:
+        csv.writer(sys.stdout).writerow(TARGET_KEYS)
+    if failed:
+        raise typer.Exit(int(ExitCode.INPUT_REJECTED))
+
+
+@load_app.command("documents")
+def load_documents_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Document files or folders.")],
+    db_path: DbOption = None,
+    workers: Annotated[int, typer.Option(help="Processes to extract with.")] = 1,
+) -> None:
+    """Read, clean and extract documents and land them (idempotent by content hash)."""
+    con = db.connect(db_path)
+    try:
+        with _Bar() as bar:
+            results, errors = load_documents(con, paths, workers=workers, progress=bar)
+    finally:
+        con.close()
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    for e in errors:
+        err.print(f"[red]error[/red] {e}", highlight=False)
+    n_targets = sum(r.targets for r in results if r.status in ("loaded", "replaced"))
+    err.print(f"documents: {by_status or 'none'}; records landed: {n_targets}", highlight=False)
+    if errors:
+        raise typer.Exit(int(ExitCode.INPUT_REJECTED))
+
+
+@load_app.command("statistics")
+def load_statistics_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="CSV/TSV/XLSX/XLS/Parquet files or folders.")],
+    db_path: DbOption = None,
+    sheet: Annotated[str | None, typer.Option(help="Only this sheet of a workbook.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="YAML/TOML column mapping for unusual files.")] = None,
+    province: Annotated[str | None, typer.Option(help="Province (name or code) to break region-name ties.")] = None,
+) -> None:
+    """Land statistics files; every row lands or is rejected with its reason."""
+    con = db.connect(db_path)
+    try:
+        with _Bar() as bar:
+            results, errors = load_statistics_files(
+                con, paths, progress=bar, sheet=sheet, mapping=mapping, province=province
+            )
+    finally:
+        con.close()
+    table = Table("file", "status", "read", "landed", "rejected", title="statistics loads")
+    for r in results:
+        table.add_row(Path(r.path).name, r.status, str(r.rows_read), str(r.rows_landed), str(r.rows_rejected))
+    err.print(table)
+    for r in results:
+        if r.message and r.rows_rejected:
+            err.print(f"[yellow]{Path(r.path).name}[/yellow]: {r.message}", highlight=False)
+    for e in errors:
+        err.print(f"[red]error[/red] {e}", highlight=False)
+    if errors or any(r.rows_rejected for r in results):
+        raise typer.Exit(int(ExitCode.INPUT_REJECTED))
+
+
+@app.command()
+def build(
+    data: Annotated[Path | None, typer.Option(help="Input folder (documents/ and statistics/); default data/.")] = None,
+    db_path: DbOption = None,
+    select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+    allow_rejected: Annotated[bool, typer.Option(help="Exit 0 even when rows were rejected at load.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes for document extraction.")] = 1,
+) -> None:
+    """Load the inputs, run dbt build (seeds, models, tests) and print a summary."""
+    with _Bar() as bar:
+        report = run_build(
+            data=data, db_path=db_path, select=select, allow_rejected=allow_rejected, workers=workers, progress=bar
+        )
+    docs = report.loads.documents
+    err.print(
+        f"documents: {len(docs)} ({sum(1 for d in docs if d.status in ('loaded', 'replaced'))} changed); "
+        f"statistics files: {len(report.loads.statistics)}; rows rejected: {report.loads.rejected_rows}",
+        highlight=False,
+    )
+    for e in report.loads.errors:
+        err.print(f"[red]unreadable[/red] {e}", highlight=False)
+    for s in report.rejected_samples:
+        err.print(
+            f"[yellow]rejected[/yellow] {s['source_file']}"
+            f"{(' [' + s['sheet'] + ']') if s.get('sheet') else ''} row {s['source_row']}: {s['reason']}",
+            highlight=False,
+        )
+    if report.dbt is not None:
+        t = report.dbt.test_counts()
+        err.print(
+            f"dbt: {report.dbt.nodes_run} nodes; tests passed {t['pass']}, warned {t['warn']}, "
+            f"failed {t['fail'] + t['error']} (data tests {t['data_tests']}, unit tests {t['unit_tests']})",
+            highlight=False,
+        )
+        for f in report.dbt.failed_tests:
+            colour = "yellow" if f.severity == "warn" else "red"
+            err.print(f"[{colour}]{f.severity}[/{colour}] {f.name}: {f.failures} rows", highlight=False)
+            for row in f.sample[: 2 if f.severity == "warn" else 5]:
+                shown = {k.removeprefix("key_"): v for k, v in row.items() if v is not None}
+                err.print("    " + ", ".join(f"{k}={v}" for k, v in shown.items()), highlight=False)
+        for e in report.dbt.errors:
+            err.print(f"[red]error[/red] {e}", highlight=False)
+    table = Table("mart", "rows", title="marts")
+    for name, n in report.mart_rows.items():
+        table.add_row(name, str(n))
+    err.print(table)
+    raise typer.Exit(int(report.exit_code))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
