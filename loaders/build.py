@@ -13,17 +13,23 @@ Exit codes a scheduler can act on are in :class:`ExitCode`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from loaders import db
+from loaders.audit import BuildRun, append_run_log, record_in_warehouse
+from loaders.buildlock import BuildLock
 from loaders.config import data_dir, warehouse_path
 from loaders.documents.load import DocumentLoadResult, load_document, log_failed_document
 from loaders.documents.model import DocumentReadError, ProcessedDocument
 from loaders.documents.pipeline import iter_document_paths, process_many
+from loaders.events import EventLog
+from loaders.served import clean_stale_work, discard, finalize, publish, start_work_copy, state_dir
 from loaders.statistics import load as stats_load
 from loaders.transform import DbtOutcome, mart_row_counts, run_dbt
 
@@ -45,10 +51,6 @@ class LoadSummary:
     statistics: list[Any] = field(default_factory=list)  # loaders.statistics LoadResult
     errors: list[str] = field(default_factory=list)  # one line per unreadable file
 
-    @property
-    def rejected_rows(self) -> int:
-        return sum(int(getattr(r, "rows_rejected", 0) or 0) for r in self.statistics)
-
 
 @dataclass(slots=True)
 class BuildReport:
@@ -57,6 +59,9 @@ class BuildReport:
     mart_rows: dict[str, int]
     rejected_samples: list[dict[str, Any]]
     exit_code: ExitCode
+    rows_rejected: int = 0
+    quality: Any = None  # loaders.quality.QualityReport
+    run: BuildRun | None = None
 
 
 def load_documents(
@@ -94,21 +99,60 @@ def load_statistics_files(
     return results, errors
 
 
-def rejected_samples(con: Any, load_ids: list[str], limit: int = 10) -> list[dict[str, Any]]:
+def current_rejections(con: Any) -> list[str]:
+    """Load ids of the statistics loads now in force that rejected rows.
+
+    A file loaded once with rejections stays "unchanged" on later builds; its
+    rejected rows are still what the warehouse holds, so every build reports them
+    (exit code 3) until the file is corrected.
+    """
+    rows = con.execute(
+        """
+        select load_id
+        from raw.load_log
+        where kind = 'statistics' and status in ('loaded', 'replaced')
+        qualify row_number() over (partition by path order by started_at desc) = 1
+            and rows_rejected > 0
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def rejected_samples(con: Any, load_ids: list[str], limit: int = 10) -> tuple[int, list[dict[str, Any]]]:
     if not load_ids:
-        return []
+        return 0, []
+    total = con.execute(
+        "select count(*) from raw.rejected_rows where list_contains(?, load_id)", [load_ids]
+    ).fetchone()[0]
     cur = con.execute(
         """
         select source_file, sheet, source_row, reason
         from raw.rejected_rows
         where list_contains(?, load_id)
-        order by source_file, source_row
+        order by source_file, sheet nulls first, source_row
         limit ?
         """,
         [load_ids, limit],
     )
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return int(total), [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _inputs(loads: LoadSummary) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for d in loads.documents:
+        out.append({"kind": "document", "path": d.path, "status": d.status, "records": d.targets})
+    for r in loads.statistics:
+        out.append(
+            {
+                "kind": "statistics",
+                "path": r.path,
+                "status": r.status,
+                "rows_landed": r.rows_landed,
+                "rows_rejected": r.rows_rejected,
+            }
+        )
+    return out
 
 
 def build(
@@ -119,42 +163,135 @@ def build(
     allow_rejected: bool = False,
     workers: int = 1,
     progress: ProgressHook | None = None,
+    wait: bool = False,
+    keep: int = 0,
+    quality: bool = True,
+    events: EventLog | None = None,
 ) -> BuildReport:
+    """Build on a private copy of the served warehouse and publish it only if every check passes.
+
+    Raises :class:`loaders.buildlock.BuildLocked` when another build holds the lock
+    (unless ``wait``). See :mod:`loaders.served` for why readers never see a
+    half-built warehouse.
+    """
     data = data or data_dir()
-    db_path = db_path or warehouse_path()
+    served = (db_path or warehouse_path()).resolve()
+    run = BuildRun(run_id=uuid.uuid4().hex[:12], started_at=_now(), dbt_selection=" ".join(select or []) or None)
+    events = events or EventLog("text")
+    events.run_id = run.run_id
+    target_dir = served.parent / "target"
     loads = LoadSummary()
-    con = db.connect(db_path)
-    try:
-        doc_dir, stat_dir = data / "documents", data / "statistics"
-        if doc_dir.exists():
-            loads.documents, errs = load_documents(con, [doc_dir], workers=workers, progress=progress)
-            loads.errors += errs
-        if stat_dir.exists():
-            loads.statistics, errs = load_statistics_files(con, [stat_dir], progress=progress)
-            loads.errors += errs
-        samples = rejected_samples(con, [r.load_id for r in loads.statistics if getattr(r, "rows_rejected", 0)])
-    finally:
-        con.close()
+    outcome: DbtOutcome | None = None
+    quality_report: Any = None
+    rows: dict[str, int] = {}
+    n_rejected, samples = 0, []
+    with BuildLock(served, wait=wait) as lock:
+        if lock.took_over:
+            events.emit("lock_taken_over", level="warning", previous=lock.took_over.describe())
+        clean_stale_work(served)
+        copy = start_work_copy(served, run.run_id)
+        events.emit("build_started", served=str(served), work=str(copy.path))
+        try:
+            con = db.connect(copy.path)
+            try:
+                doc_dir, stat_dir = data / "documents", data / "statistics"
+                if doc_dir.exists():
+                    loads.documents, errs = load_documents(con, [doc_dir], workers=workers, progress=progress)
+                    loads.errors += errs
+                if stat_dir.exists():
+                    loads.statistics, errs = load_statistics_files(con, [stat_dir], progress=progress)
+                    loads.errors += errs
+                n_rejected, samples = rejected_samples(con, current_rejections(con))
+            finally:
+                con.close()
+            events.emit(
+                "inputs_loaded",
+                documents=len(loads.documents),
+                statistics_files=len(loads.statistics),
+                unreadable=len(loads.errors),
+                rows_rejected=n_rejected,
+            )
 
-    args = ["build"]
-    if select:
-        args += ["--select", *select]
-    if progress:
-        progress("dbt build", 0, 1)
-    outcome = run_dbt(args, db_path)
-    if progress:
-        progress("dbt build", 1, 1)
+            args = ["build"]
+            if select:
+                args += ["--select", *select]
+            if progress:
+                progress("dbt build", 0, 1)
+            outcome = run_dbt(args, copy.path, target_dir=target_dir)
+            if progress:
+                progress("dbt build", 1, 1)
+            t = outcome.test_counts()
+            events.emit("dbt_finished", success=outcome.success, **{k: t[k] for k in ("pass", "warn", "fail", "error")})
 
-    con = db.connect(db_path, read_only=True)
-    try:
-        rows = mart_row_counts(con)
-    finally:
-        con.close()
+            if outcome.success and quality:
+                from loaders.quality import run_checkpoint  # GE imports in ~2 s: only when needed
 
-    if not outcome.success:
-        code = ExitCode.BUILD_FAILED
-    elif loads.errors or (loads.rejected_rows and not allow_rejected):
-        code = ExitCode.INPUT_REJECTED
-    else:
-        code = ExitCode.OK
-    return BuildReport(loads, outcome, rows, samples, code)
+                quality_report = run_checkpoint(copy.path, target_dir / "gx_docs")
+                events.emit("quality_finished", success=quality_report.success, **quality_report.counts)
+
+            con = db.connect(copy.path)
+            try:
+                rows = mart_row_counts(con)
+                ok = outcome.success and (quality_report is None or quality_report.success)
+                run.inputs = _inputs(loads)
+                run.mart_rows = rows
+                run.tests_passed, run.tests_warned = t["pass"], t["warn"]
+                run.tests_failed = t["fail"] + t["error"]
+                run.unit_tests = t["unit_tests"]
+                if quality_report is not None:
+                    run.expectations_evaluated = quality_report.evaluated
+                    run.expectations_failed = quality_report.failed_error
+                if ok:
+                    run.status = "published"
+                    run.finished_at = _now()
+                    run.exit_code = int(
+                        ExitCode.INPUT_REJECTED if loads.errors or (n_rejected and not allow_rejected) else ExitCode.OK
+                    )
+                    record_in_warehouse(con, run)
+            finally:
+                con.close()
+            if ok:
+                finalize(copy.path)
+                publish(copy, keep=keep)
+                events.emit("published", served=str(served), marts=rows)
+            else:
+                discard(copy)
+                run.status = "failed"
+                run.message = "; ".join(
+                    (outcome.errors if outcome else [])
+                    + [
+                        f"test failed: {f.name}"
+                        for f in (outcome.failed_tests if outcome else [])
+                        if f.severity == "error"
+                    ]
+                    + ([] if quality_report is None or quality_report.success else quality_report.summary_lines()[:5])
+                )[:4000]
+                events.emit("not_published", level="error", reason=run.message)
+        except BaseException as exc:
+            discard(copy)
+            run.status = "failed"
+            run.message = f"{type(exc).__name__}: {exc}"[:4000]
+            run.finished_at = _now()
+            append_run_log(state_dir(served) / "build_runs.jsonl", run)
+            raise
+
+    code = ExitCode(run.exit_code or 0) if run.status == "published" else ExitCode.BUILD_FAILED
+    run.finished_at = run.finished_at or _now()
+    run.exit_code = int(code)
+    append_run_log(state_dir(served) / "build_runs.jsonl", run)
+    events.emit("build_finished", exit_code=int(code), status=run.status)
+    return BuildReport(loads, outcome, rows, samples, code, n_rejected, quality_report, run)
+
+
+def _failure_message(outcome: DbtOutcome | None, quality_report: Any) -> str:
+    parts: list[str] = []
+    if outcome is not None:
+        parts += outcome.errors
+        parts += [f"test failed: {f.name}" for f in outcome.failed_tests if f.severity == "error"]
+    if quality_report is not None and not quality_report.success:
+        parts += quality_report.summary_lines()[:5]
+    return "; ".join(parts)[:4000]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

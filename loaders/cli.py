@@ -1,9 +1,9 @@
 """The ``eduwh`` command line. Thin: every command calls a library function.
 
-    eduwh extract PATH... [--format jsonl|csv]     targets as JSON lines / CSV on stdout, no database
-    eduwh load documents PATH...                   land documents and their targets in DuckDB
-    eduwh load statistics PATH...                  land statistics files in DuckDB
-    eduwh build                                    load data/, run dbt build, print a summary
+eduwh extract PATH... [--format jsonl|csv]     targets as JSON lines / CSV on stdout, no database
+eduwh load documents PATH...                   land documents and their targets in DuckDB
+eduwh load statistics PATH...                  land statistics files in DuckDB
+eduwh build                                    load data/, run dbt build, print a summary
 """
 
 from __future__ import annotations
@@ -20,20 +20,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loaders import db
-from loaders.build import ExitCode, load_documents, load_statistics_files
+from loaders.build import BuildReport, ExitCode, load_documents, load_statistics_files
 from loaders.build import build as run_build
+from loaders.buildlock import BuildLock, BuildLocked
+from loaders.config import warehouse_path
 from loaders.documents.model import TARGET_KEYS, DocumentReadError
 from loaders.documents.pipeline import iter_document_paths, process_many
+from loaders.events import EventLog
+from loaders.query import QueryError, run_query, write_frame
+from loaders.served import rollback as rollback_served
 
 app = typer.Typer(help="eduwh: Chinese education-policy targets and statistics in DuckDB + dbt.", no_args_is_help=True)
 load_app = typer.Typer(help="Land inputs in the warehouse (raw schema).", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
 err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Warehouse file (default: $EDUWH_DB or warehouse.duckdb).")
-]
+DbOption = Annotated[Path | None, typer.Option("--db", help="Warehouse file (default: $EDUWH_DB or warehouse.duckdb).")]
 
 
 class _Bar:
@@ -156,49 +160,133 @@ def load_statistics_cmd(
 def build(
     data: Annotated[Path | None, typer.Option(help="Input folder (documents/ and statistics/); default data/.")] = None,
     db_path: DbOption = None,
-    select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection (passed through).")] = None,
     allow_rejected: Annotated[bool, typer.Option(help="Exit 0 even when rows were rejected at load.")] = False,
     workers: Annotated[int, typer.Option(help="Processes for document extraction.")] = 1,
+    wait: Annotated[bool, typer.Option(help="Wait for a running build instead of exiting with code 4.")] = False,
+    keep: Annotated[int, typer.Option(help="Published generations to keep for `eduwh rollback`.")] = 3,
+    quality: Annotated[bool, typer.Option(help="Run the Great Expectations checkpoint after dbt.")] = True,
+    log_format: Annotated[str, typer.Option(help="text, or json (JSON lines on stderr, for schedulers).")] = "text",
 ) -> None:
-    """Load the inputs, run dbt build (seeds, models, tests) and print a summary."""
-    with _Bar() as bar:
-        report = run_build(
-            data=data, db_path=db_path, select=select, allow_rejected=allow_rejected, workers=workers, progress=bar
-        )
+    """Build on a private copy, run every test, publish atomically only if all pass; print a summary.
+
+    Exit codes: 0 published · 1 not published (a model, an error-severity test or an
+    expectation failed) · 2 bad command line · 3 published, but a file was unreadable or
+    rows were rejected at load · 4 another build is running.
+    """
+    events = EventLog(log_format)
+    try:
+        with _Bar() as bar:
+            report = run_build(
+                data=data,
+                db_path=db_path,
+                select=select,
+                allow_rejected=allow_rejected,
+                workers=workers,
+                progress=None if events.is_json else bar,
+                wait=wait,
+                keep=keep,
+                quality=quality,
+                events=events,
+            )
+    except BuildLocked as exc:
+        events.emit("build_refused", level="error", reason=str(exc))
+        if not events.is_json:
+            err.print(f"[red]locked[/red] {exc}", highlight=False)
+        raise typer.Exit(int(ExitCode.LOCKED)) from None
+    if not events.is_json:
+        _print_build_summary(report)
+    raise typer.Exit(int(report.exit_code))
+
+
+def _print_build_summary(report: BuildReport) -> None:
     docs = report.loads.documents
-    err.print(
+    out.print(
         f"documents: {len(docs)} ({sum(1 for d in docs if d.status in ('loaded', 'replaced'))} changed); "
-        f"statistics files: {len(report.loads.statistics)}; rows rejected: {report.loads.rejected_rows}",
+        f"statistics files: {len(report.loads.statistics)}; rows rejected: {report.rows_rejected}",
         highlight=False,
     )
     for e in report.loads.errors:
-        err.print(f"[red]unreadable[/red] {e}", highlight=False)
+        out.print(f"[red]unreadable[/red] {e}", highlight=False)
     for s in report.rejected_samples:
-        err.print(
-            f"[yellow]rejected[/yellow] {s['source_file']}"
-            f"{(' [' + s['sheet'] + ']') if s.get('sheet') else ''} row {s['source_row']}: {s['reason']}",
-            highlight=False,
-        )
+        sheet = f" [{s['sheet']}]" if s.get("sheet") else ""
+        out.print(f"[yellow]rejected[/yellow] {s['source_file']}{sheet} row {s['source_row']}: {s['reason']}")
     if report.dbt is not None:
         t = report.dbt.test_counts()
-        err.print(
+        out.print(
             f"dbt: {report.dbt.nodes_run} nodes; tests passed {t['pass']}, warned {t['warn']}, "
             f"failed {t['fail'] + t['error']} (data tests {t['data_tests']}, unit tests {t['unit_tests']})",
             highlight=False,
         )
         for f in report.dbt.failed_tests:
             colour = "yellow" if f.severity == "warn" else "red"
-            err.print(f"[{colour}]{f.severity}[/{colour}] {f.name}: {f.failures} rows", highlight=False)
+            out.print(f"[{colour}]{f.severity}[/{colour}] {f.name}: {f.failures} rows", highlight=False)
             for row in f.sample[: 2 if f.severity == "warn" else 5]:
                 shown = {k.removeprefix("key_"): v for k, v in row.items() if v is not None}
-                err.print("    " + ", ".join(f"{k}={v}" for k, v in shown.items()), highlight=False)
+                out.print("    " + ", ".join(f"{k}={v}" for k, v in shown.items()), highlight=False)
         for e in report.dbt.errors:
-            err.print(f"[red]error[/red] {e}", highlight=False)
+            out.print(f"[red]error[/red] {e}", highlight=False)
+    if report.quality is not None:
+        out.print(report.quality.headline(), highlight=False)
+        for line in report.quality.summary_lines()[:10]:
+            out.print("    " + line, highlight=False)
     table = Table("mart", "rows", title="marts")
     for name, n in report.mart_rows.items():
         table.add_row(name, str(n))
-    err.print(table)
-    raise typer.Exit(int(report.exit_code))
+    out.print(table)
+    run = report.run
+    if run is not None:
+        verdict = "published" if run.status == "published" else "[red]NOT published[/red] (served file unchanged)"
+        out.print(f"run {run.run_id}: {verdict}", highlight=False)
+
+
+@app.command()
+def rollback(
+    db_path: DbOption = None,
+    steps: Annotated[int, typer.Option(help="How many published generations to go back.")] = 1,
+) -> None:
+    """Serve an earlier published warehouse again (atomic, like a publish)."""
+    served = (db_path or warehouse_path()).resolve()
+    try:
+        with BuildLock(served):
+            chosen = rollback_served(served, steps)
+    except BuildLocked as exc:
+        err.print(f"[red]locked[/red] {exc}", highlight=False)
+        raise typer.Exit(int(ExitCode.LOCKED)) from None
+    except FileNotFoundError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(int(ExitCode.BUILD_FAILED)) from None
+    out.print(f"now serving {chosen.name}", highlight=False)
+
+
+@app.command()
+def query(
+    sql: Annotated[str | None, typer.Argument(help="SQL to run read-only.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="An analysis (analyses/x.sql) to compile and run.")
+    ] = None,
+    db_path: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result here.")] = None,
+    dbt_vars: Annotated[str | None, typer.Option("--vars", help="dbt vars for an analysis, as YAML/JSON.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Run SQL or an analysis read-only against the served warehouse (never blocks a build)."""
+    if (sql is None) == (file is None):
+        raise typer.BadParameter("give either SQL or --file")
+    served = (db_path or warehouse_path()).resolve()
+    try:
+        result = run_query(served, sql=sql, analysis=file, dbt_vars=dbt_vars)
+    except QueryError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(int(ExitCode.BUILD_FAILED)) from None
+    if fmt == "table" and output is None:
+        table = Table(*result.columns, title=f"{result.height} rows")
+        for row in result.head(limit).iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+        return
+    write_frame(result, fmt if fmt != "table" else "csv", output)
 
 
 def main() -> None:  # pragma: no cover - console entry

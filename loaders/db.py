@@ -83,6 +83,7 @@ RAW_DDL: tuple[str, ...] = (
         source_file varchar not null,
         sheet varchar,
         source_row integer not null,        -- 1-based row in the file/sheet (header = row 1 of the table)
+        source_column varchar,              -- the column the value came from (a wide table's year/indicator label)
         region_name varchar,                -- as written in the file
         region_code varchar not null,       -- 6-digit GB/T 2260 code, 000000 for the country
         indicator_name varchar,             -- as written in the file
@@ -106,6 +107,7 @@ RAW_DDL: tuple[str, ...] = (
         source_file varchar not null,
         sheet varchar,
         source_row integer,
+        source_column varchar,              -- the value column, for one cell of a wide row
         raw_row json,
         reason varchar not null,
         rejected_at timestamp not null

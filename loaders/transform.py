@@ -71,6 +71,7 @@ def run_dbt(
     db_path: Path,
     *,
     project_dir: Path | None = None,
+    target_dir: Path | None = None,
     quiet: bool = True,
 ) -> DbtOutcome:
     """Run one dbt command (e.g. ``["build"]``) against ``db_path`` and collect the outcome."""
@@ -83,10 +84,10 @@ def run_dbt(
         str(project_dir),
     ]
     if args and args[0] in _TARGET_COMMANDS:
-        # each warehouse keeps its own dbt artefacts beside it (the default warehouse in the
+        # each served warehouse keeps its dbt artefacts beside it (the default warehouse in the
         # project root → ./target), so builds of different warehouses never share a target dir
-        cli += ["--target-path", str(db_path.resolve().parent / "target")]
-        cli += ["--log-path", str(db_path.resolve().parent / "logs")]
+        target = target_dir or db_path.resolve().parent / "target"
+        cli += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
     if quiet:
         cli = ["--quiet", *cli]
     payload = _in_child(_invoke, cli, str(db_path.resolve()))
@@ -243,5 +244,7 @@ def compile_analyses(
     out = {r["name"]: str(r["compiled_code"]) for r in payload["results"] if r["compiled_code"]}
     missing = [Path(n).stem for n in names or [] if Path(n).stem not in out]
     if not payload["success"] or missing or not out:
-        raise RuntimeError(f"could not compile analyses {missing or ''}: {payload['errors'] or 'not found in analyses/'}")
+        raise RuntimeError(
+            f"could not compile analyses {missing or ''}: {payload['errors'] or 'not found in analyses/'}"
+        )
     return out
