@@ -167,6 +167,7 @@ def build(
     keep: int = 0,
     quality: bool = True,
     events: EventLog | None = None,
+    dbt_vars: str | None = None,
 ) -> BuildReport:
     """Build on a private copy of the served warehouse and publish it only if every check passes.
 
@@ -215,6 +216,8 @@ def build(
             args = ["build"]
             if select:
                 args += ["--select", *select]
+            if dbt_vars:
+                args += ["--vars", dbt_vars]
             if progress:
                 progress("dbt build", 0, 1)
             outcome = run_dbt(args, copy.path, target_dir=target_dir)

@@ -167,6 +167,9 @@ def build(
     keep: Annotated[int, typer.Option(help="Published generations to keep for `eduwh rollback`.")] = 3,
     quality: Annotated[bool, typer.Option(help="Run the Great Expectations checkpoint after dbt.")] = True,
     log_format: Annotated[str, typer.Option(help="text, or json (JSON lines on stderr, for schedulers).")] = "text",
+    dbt_vars: Annotated[
+        str | None, typer.Option("--vars", help="dbt vars (YAML), e.g. '{eduwh_as_of_year: 2023}'.")
+    ] = None,
 ) -> None:
     """Build on a private copy, run every test, publish atomically only if all pass; print a summary.
 
@@ -188,6 +191,7 @@ def build(
                 keep=keep,
                 quality=quality,
                 events=events,
+                dbt_vars=dbt_vars,
             )
     except BuildLocked as exc:
         events.emit("build_refused", level="error", reason=str(exc))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -128,8 +129,21 @@ def _in_child(fn: Any, *args: Any) -> Any:
     open the file again (read-only or not) right after.
     """
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_die_with_parent) as pool:
         return pool.submit(fn, *args).result()
+
+
+def _die_with_parent() -> None:
+    """Child initializer: if the build is killed (even SIGKILL), take dbt down with it (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def _invoke(cli: list[str], db_path: str) -> dict[str, Any]:

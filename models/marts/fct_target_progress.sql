@@ -19,7 +19,8 @@
     Status, in order: not_assessable (no indicator code, region or target year, or a
     unit that is not the indicator's) · no_data (no observation) · achieved (the
     comparator holds for the latest value: >=, <=, = within progress_equal_tolerance
-    or inside a range, ~ within progress_approx_tolerance of the target) ·
+    of the target, beyond it in the good direction, or inside a range; ~ within
+    progress_approx_tolerance of the target) ·
     insufficient_data (one observation only) · deteriorating (the baseline met the
     target and the latest value no longer does) · then by R with the thresholds in
     dbt_project.yml vars: on_track, needs_acceleration, limited_progress,
@@ -132,8 +133,8 @@ transformed as (
         case when uses_shortfall then 100 - target_value else target_value end as x_target,
         latest_year - baseline_obs_year as observed_span,
         target_year - baseline_obs_year as required_span,
-        {{ eduwh_meets_target('latest_value', 'comparator', 'target_value', 'target_value_high') }} as latest_meets,
-        {{ eduwh_meets_target('baseline_value', 'comparator', 'target_value', 'target_value_high') }} as baseline_meets
+        {{ eduwh_meets_target('latest_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better') }} as latest_meets,
+        {{ eduwh_meets_target('baseline_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better') }} as baseline_meets
     from measured
 ),
 
