@@ -26,6 +26,7 @@ build: install
 	$(BIN)/eduwh build
 
 test: install
+	@bash scripts/ensure_postgres.sh >/dev/null || echo "no PostgreSQL server binaries: publish tests will skip" >&2
 	$(BIN)/python -m pytest
 
 lint: install

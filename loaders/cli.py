@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,7 +32,11 @@ from loaders.events import EventLog
 from loaders.query import QueryError, run_query, write_frame
 from loaders.served import rollback as rollback_served
 
-app = typer.Typer(help="eduwh: Chinese education-policy targets and statistics in DuckDB + dbt.", no_args_is_help=True)
+app = typer.Typer(
+    help="eduwh: Chinese education-policy targets and statistics in DuckDB + dbt.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a traceback must never print a DSN
+)
 load_app = typer.Typer(help="Land inputs in the warehouse (raw schema).", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
@@ -291,6 +297,52 @@ def query(
         out.print(table)
         return
     write_frame(result, fmt if fmt != "table" else "csv", output)
+
+
+publish_app = typer.Typer(help="Copy the marts to a serving database.", no_args_is_help=True)
+app.add_typer(publish_app, name="publish")
+
+
+@publish_app.command("postgres")
+def publish_postgres_cmd(
+    dsn: Annotated[
+        str,
+        typer.Option(
+            envvar="EDUWH_PG_DSN",
+            show_envvar=True,
+            show_default=False,
+            help="PostgreSQL DSN (URI or key=value); default $EDUWH_PG_DSN. Never printed.",
+        ),
+    ],
+    db_path: DbOption = None,
+    schema: Annotated[str, typer.Option(help="Target schema, replaced atomically.")] = "marts",
+    reader_role: Annotated[str, typer.Option(help="Read-only login role for BI tools.")] = "bi_reader",
+    table: Annotated[list[str] | None, typer.Option("--table", help="Only these marts (repeatable).")] = None,
+) -> None:
+    """Publish the marts to PostgreSQL: load a fresh schema, then swap it in atomically.
+
+    The reader role's password comes from $EDUWH_PG_READER_PASSWORD (unchanged when unset).
+    Exit codes: 0 published · 1 not published (message on stderr; PostgreSQL unchanged).
+    """
+    from loaders.publish import PublishError, publish_postgres  # psycopg only when publishing
+
+    try:
+        result = publish_postgres(
+            db_path or warehouse_path(),
+            dsn,
+            schema=schema,
+            reader_role=reader_role,
+            reader_password=os.environ.get("EDUWH_PG_READER_PASSWORD") or None,
+            tables=table or None,
+        )
+    except PublishError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(int(ExitCode.BUILD_FAILED)) from None
+    out.print(
+        f"published {len(result.tables)} tables, {result.total_rows} rows to schema "
+        f"{result.schema} in {result.seconds:.1f} s",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -128,3 +128,35 @@ def test_range_test_in_dbt_catches_a_share_that_bypassed_the_loader(sample_data_
     assert proc.returncode == 1, out
     assert "value_in_indicator_range" in out
     assert "primary_enrollment_rate" in out and "hand_edit.csv" in out
+
+
+def test_descriptions_persist_as_duckdb_comments(built: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    db, _ = built
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = dict(
+            con.execute("select table_name, comment from duckdb_tables() where schema_name = 'marts'").fetchall()
+        )
+        undocumented = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+            "and (comment is null or comment = '')"
+        ).fetchall()
+    finally:
+        con.close()
+    assert tables and all(c for c in tables.values()), tables
+    assert undocumented == []
+
+
+def test_dbt_docs_generate_works(built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
+    import shutil
+
+    from loaders.transform import run_dbt
+
+    db, _ = built
+    copy = tmp_path / "docs" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    shutil.copyfile(db, copy)
+    outcome = run_dbt(["docs", "generate"], copy)
+    assert outcome.success, outcome.errors
+    catalog = copy.parent / "target" / "catalog.json"
+    assert catalog.exists() and "fct_target_progress" in catalog.read_text(encoding="utf-8")
