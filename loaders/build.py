@@ -13,6 +13,7 @@ Exit codes a scheduler can act on are in :class:`ExitCode`.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class BuildReport:
     rows_rejected: int = 0
     quality: Any = None  # loaders.quality.QualityReport
     run: BuildRun | None = None
+    publish_seconds: float | None = None  # CHECKPOINT + fsync + rename
 
 
 def load_documents(
@@ -186,6 +188,7 @@ def build(
     quality_report: Any = None
     rows: dict[str, int] = {}
     n_rejected, samples = 0, []
+    publish_seconds: float | None = None
     with BuildLock(served, wait=wait) as lock:
         if lock.took_over:
             events.emit("lock_taken_over", level="warning", previous=lock.took_over.describe())
@@ -254,9 +257,11 @@ def build(
             finally:
                 con.close()
             if ok:
+                t0 = time.perf_counter()
                 finalize(copy.path)
                 publish(copy, keep=keep)
-                events.emit("published", served=str(served), marts=rows)
+                publish_seconds = time.perf_counter() - t0
+                events.emit("published", served=str(served), marts=rows, publish_seconds=round(publish_seconds, 3))
             else:
                 discard(copy)
                 run.status = "failed"
@@ -283,7 +288,7 @@ def build(
     run.exit_code = int(code)
     append_run_log(state_dir(served) / "build_runs.jsonl", run)
     events.emit("build_finished", exit_code=int(code), status=run.status)
-    return BuildReport(loads, outcome, rows, samples, code, n_rejected, quality_report, run)
+    return BuildReport(loads, outcome, rows, samples, code, n_rejected, quality_report, run, publish_seconds)
 
 
 def _failure_message(outcome: DbtOutcome | None, quality_report: Any) -> str:

@@ -246,7 +246,11 @@ def _print_build_summary(report: BuildReport) -> None:
     out.print(table)
     run = report.run
     if run is not None:
-        verdict = "published" if run.status == "published" else "[red]NOT published[/red] (served file unchanged)"
+        verdict = (
+            f"published in {report.publish_seconds:.2f} s (checkpoint + rename)"
+            if run.status == "published" and report.publish_seconds is not None
+            else "[red]NOT published[/red] (served file unchanged)"
+        )
         out.print(f"run {run.run_id}: {verdict}", highlight=False)
 
 
