@@ -28,4 +28,4 @@ select
 from documents
 left join unmapped_phrases
     on documents.doc_id = unmapped_phrases.doc_id
-order by documents.unmapped_target_count desc, documents.doc_id
+order by documents.unmapped_target_count desc, documents.doc_id asc

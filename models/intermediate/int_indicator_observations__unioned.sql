@@ -20,7 +20,10 @@ documents as (
 ),
 
 indicators as (
-    select code, unit from {{ ref('indicators') }}
+    select
+        code,
+        unit
+    from {{ ref('indicators') }}
 ),
 
 regions as (
@@ -94,15 +97,17 @@ placed_actuals as (
     select document_actuals.*
     from document_actuals
     inner join indicators
-        on document_actuals.indicator_code = indicators.code
-        and coalesce(document_actuals.unit, indicators.unit) = indicators.unit
+        on
+            document_actuals.indicator_code = indicators.code
+            and coalesce(document_actuals.unit, indicators.unit) = indicators.unit
     inner join regions
         on document_actuals.region_code = regions.region_code
     where document_actuals.year is not null
     -- one figure per document, region, indicator and year: the first stated
     qualify row_number() over (
-        partition by document_actuals.doc_id, document_actuals.region_code,
-        document_actuals.indicator_code, document_actuals.year
+        partition by
+            document_actuals.doc_id, document_actuals.region_code,
+            document_actuals.indicator_code, document_actuals.year
         order by document_actuals.source_row
     ) = 1
 ),

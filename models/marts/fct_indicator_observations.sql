@@ -4,7 +4,8 @@ with observations as (
 
 final as (
     select
-        md5(region_code || '|' || indicator_code || '|' || cast(year as varchar) || '|' || source_key) as observation_id,
+        md5(region_code || '|' || indicator_code || '|' || cast(year as varchar) || '|' || source_key)
+            as observation_id,
         region_code,
         indicator_code,
         year,

@@ -85,8 +85,9 @@ candidate_observations as (
         indicator_values.source_name
     from targets_in_scope
     inner join indicator_values
-        on targets_in_scope.region_code = indicator_values.region_code
-        and targets_in_scope.indicator_code = indicator_values.indicator_code
+        on
+            targets_in_scope.region_code = indicator_values.region_code
+            and targets_in_scope.indicator_code = indicator_values.indicator_code
     where
         targets_in_scope.is_assessable
         and indicator_values.year <= targets_in_scope.target_year
@@ -133,8 +134,12 @@ transformed as (
         case when uses_shortfall then 100 - target_value else target_value end as x_target,
         latest_year - baseline_obs_year as observed_span,
         target_year - baseline_obs_year as required_span,
-        {{ eduwh_meets_target('latest_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better') }} as latest_meets,
-        {{ eduwh_meets_target('baseline_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better') }} as baseline_meets
+        {{ eduwh_meets_target(
+            'latest_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better'
+        ) }} as latest_meets,
+        {{ eduwh_meets_target(
+            'baseline_value', 'comparator', 'target_value', 'target_value_high', 'higher_is_better'
+        ) }} as baseline_meets
     from measured
 ),
 
@@ -162,7 +167,8 @@ scored as (
         case when required_growth <> 0 then observed_growth / required_growth end as progress_ratio,
         case
             when required_span > 0
-                then baseline_value + (target_value - baseline_value) * (latest_year - baseline_obs_year) / required_span
+                then
+                    baseline_value + (target_value - baseline_value) * (latest_year - baseline_obs_year) / required_span
         end as expected_value
     from growth
 ),
@@ -198,16 +204,19 @@ final as (
         progress_ratio,
         case
             when observed_growth is null or latest_year is null then null
-            when compound_defined then least(greatest(
-                case
-                    when uses_shortfall
-                        then 100 - x_latest * power(1 + observed_growth, target_year - latest_year)
-                    else x_latest * power(1 + observed_growth, target_year - latest_year)
-                end,
-                coalesce(min_value, -1e308)), coalesce(max_value, 1e308))
+            when compound_defined
+                then least(greatest(
+                    case
+                        when uses_shortfall
+                            then 100 - x_latest * power(1 + observed_growth, target_year - latest_year)
+                        else x_latest * power(1 + observed_growth, target_year - latest_year)
+                    end,
+                    coalesce(min_value, -1e308)
+                ), coalesce(max_value, 1e308))
             else least(greatest(
                 latest_value + observed_growth * (target_year - latest_year),
-                coalesce(min_value, -1e308)), coalesce(max_value, 1e308))
+                coalesce(min_value, -1e308)
+            ), coalesce(max_value, 1e308))
         end as projected_value,
         case
             when not is_assessable then 'not_assessable'

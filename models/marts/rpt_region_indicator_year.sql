@@ -34,15 +34,24 @@ placed_targets as (
     from progress
     left join documents
         on progress.doc_id = documents.doc_id
-    where progress.region_code is not null
+    where
+        progress.region_code is not null
         and progress.indicator_code is not null
         and progress.target_year is not null
 ),
 
 region_indicator_years as (
-    select region_code, indicator_code, year from indicator_values
+    select
+        region_code,
+        indicator_code,
+        year
+    from indicator_values
     union
-    select region_code, indicator_code, target_year as year from placed_targets
+    select
+        region_code,
+        indicator_code,
+        target_year as year
+    from placed_targets
 ),
 
 target_in_force as (
@@ -60,13 +69,16 @@ target_in_force as (
         placed_targets.document_title
     from region_indicator_years
     inner join placed_targets
-        on region_indicator_years.region_code = placed_targets.region_code
-        and region_indicator_years.indicator_code = placed_targets.indicator_code
-        and placed_targets.target_year >= region_indicator_years.year
+        on
+            region_indicator_years.region_code = placed_targets.region_code
+            and region_indicator_years.indicator_code = placed_targets.indicator_code
+            and placed_targets.target_year >= region_indicator_years.year
     qualify row_number() over (
-        partition by region_indicator_years.region_code, region_indicator_years.indicator_code,
-        region_indicator_years.year
-        order by placed_targets.target_year asc, placed_targets.published_on desc nulls last,
+        partition by
+            region_indicator_years.region_code, region_indicator_years.indicator_code,
+            region_indicator_years.year
+        order by
+            placed_targets.target_year asc, placed_targets.published_on desc nulls last,
             placed_targets.target_id asc
     ) = 1
 ),
@@ -101,13 +113,15 @@ final as (
         target_in_force.document_title as target_document_title
     from region_indicator_years
     left join indicator_values
-        on region_indicator_years.region_code = indicator_values.region_code
-        and region_indicator_years.indicator_code = indicator_values.indicator_code
-        and region_indicator_years.year = indicator_values.year
+        on
+            region_indicator_years.region_code = indicator_values.region_code
+            and region_indicator_years.indicator_code = indicator_values.indicator_code
+            and region_indicator_years.year = indicator_values.year
     left join target_in_force
-        on region_indicator_years.region_code = target_in_force.region_code
-        and region_indicator_years.indicator_code = target_in_force.indicator_code
-        and region_indicator_years.year = target_in_force.year
+        on
+            region_indicator_years.region_code = target_in_force.region_code
+            and region_indicator_years.indicator_code = target_in_force.indicator_code
+            and region_indicator_years.year = target_in_force.year
     left join regions
         on region_indicator_years.region_code = regions.region_code
     left join indicators

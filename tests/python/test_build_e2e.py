@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-import subprocess
-
 import duckdb
-
 from _helpers import ROOT, run_eduwh
 
 
 def test_build_succeeds_and_every_dbt_test_passes(built: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
-    db, proc = built
+    _, proc = built
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout + proc.stderr
     assert "failed 0" in out
@@ -74,26 +72,33 @@ def test_marts_have_rows_and_grains_hold(built: tuple[Path, subprocess.Completed
 def test_second_build_is_idempotent(built: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     db, _ = built
     con = duckdb.connect(str(db), read_only=True)
-    before = con.execute("select count(*) from raw.statistics").fetchone()[0], con.execute(
-        "select count(*) from raw.policy_targets"
-    ).fetchone()[0]
+    before = (
+        con.execute("select count(*) from raw.statistics").fetchone()[0],
+        con.execute("select count(*) from raw.policy_targets").fetchone()[0],
+    )
     con.close()
     proc = run_eduwh("build", "--db", str(db))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     con = duckdb.connect(str(db), read_only=True)
-    after = con.execute("select count(*) from raw.statistics").fetchone()[0], con.execute(
-        "select count(*) from raw.policy_targets"
-    ).fetchone()[0]
-    statuses = {r[0] for r in con.execute(
-        "select status from raw.load_log where started_at > (select min(finished_at) from raw.load_log "
-        "where status <> 'unchanged') order by started_at desc limit 6"
-    ).fetchall()}
+    after = (
+        con.execute("select count(*) from raw.statistics").fetchone()[0],
+        con.execute("select count(*) from raw.policy_targets").fetchone()[0],
+    )
+    statuses = {
+        r[0]
+        for r in con.execute(
+            "select status from raw.load_log where started_at > (select min(finished_at) from raw.load_log "
+            "where status <> 'unchanged') order by started_at desc limit 6"
+        ).fetchall()
+    }
     con.close()
     assert before == after
     assert "unchanged" in statuses
 
 
-def test_a_share_of_120_percent_fails_the_build_naming_indicator_and_row(sample_data_copy: Path, tmp_path: Path) -> None:
+def test_a_share_of_120_percent_fails_the_build_naming_indicator_and_row(
+    sample_data_copy: Path, tmp_path: Path
+) -> None:
     bad = sample_data_copy / "statistics" / "bad_share.csv"
     bad.write_text(
         "region_name_zh,adcode,indicator_code,year,value,unit,source_title\n"

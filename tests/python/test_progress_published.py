@@ -45,8 +45,9 @@ def plan_data(sample_data_copy: Path) -> Path:
 
 def test_higher_education_ger_is_achieved_as_of_2023(plan_data: Path, tmp_path: Path) -> None:
     db = tmp_path / "a" / "warehouse.duckdb"
-    proc = run_eduwh("build", "--data", str(plan_data), "--db", str(db), "--no-quality",
-                     "--vars", "{eduwh_as_of_year: 2023}")
+    proc = run_eduwh(
+        "build", "--data", str(plan_data), "--db", str(db), "--no-quality", "--vars", "{eduwh_as_of_year: 2023}"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     status, _, latest_year = _progress(db, "higher_education_ger")
     assert (status, latest_year) == ("achieved", 2023)
@@ -54,8 +55,9 @@ def test_higher_education_ger_is_achieved_as_of_2023(plan_data: Path, tmp_path: 
 
 def test_years_of_schooling_is_on_track_with_r_about_1_02_as_of_2021(plan_data: Path, tmp_path: Path) -> None:
     db = tmp_path / "b" / "warehouse.duckdb"
-    proc = run_eduwh("build", "--data", str(plan_data), "--db", str(db), "--no-quality",
-                     "--vars", "{eduwh_as_of_year: 2021}")
+    proc = run_eduwh(
+        "build", "--data", str(plan_data), "--db", str(db), "--no-quality", "--vars", "{eduwh_as_of_year: 2021}"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     status, ratio, latest_year = _progress(db, "avg_years_schooling_working_age")
     assert status == "on_track" and latest_year == 2021

@@ -243,15 +243,31 @@ def test_query_reads_the_served_file_in_every_format(served: tuple[Path, Path], 
     db, _ = served
     table = run_eduwh("query", "select count(*) as n from marts.dim_region", "--db", str(db))
     assert table.returncode == 0 and "3339" in table.stdout
-    csv = run_eduwh("query", "select region_code, region_name from marts.dim_region where region_level = 'province'",
-                    "--db", str(db), "--format", "csv")
+    csv = run_eduwh(
+        "query",
+        "select region_code, region_name from marts.dim_region where region_level = 'province'",
+        "--db",
+        str(db),
+        "--format",
+        "csv",
+    )
     assert csv.returncode == 0 and len(csv.stdout.strip().splitlines()) == 32
     pq = tmp_path / "t.parquet"
-    out = run_eduwh("query", "select * from marts.fct_policy_targets", "--db", str(db), "--format", "parquet",
-                    "--out", str(pq))
+    out = run_eduwh(
+        "query", "select * from marts.fct_policy_targets", "--db", str(db), "--format", "parquet", "--out", str(pq)
+    )
     assert out.returncode == 0 and pq.stat().st_size > 0
-    analysis = run_eduwh("query", "--file", "analyses/national_trend_vs_target.sql", "--db", str(db), "--format",
-                         "json", "--vars", "{analysis_indicator: higher_education_ger}")
+    analysis = run_eduwh(
+        "query",
+        "--file",
+        "analyses/national_trend_vs_target.sql",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        "--vars",
+        "{analysis_indicator: higher_education_ger}",
+    )
     assert analysis.returncode == 0, analysis.stderr
     years = {json.loads(line)["year"] for line in analysis.stdout.splitlines()}
     assert {2020, 2023} <= years
@@ -264,7 +280,7 @@ def test_hostile_names_are_data_not_sql(sample_data_copy: Path, tmp_path: Path) 
     hostile.write_text(
         "地区,指标,年份,数值\n"
         "北京市'; DROP TABLE raw.documents; --,学前三年毛入园率,2021,90\n"
-        "湖南省,学前三年毛入园率,2021,\"91\"\"; DELETE FROM raw.load_log; --\"\n",
+        '湖南省,学前三年毛入园率,2021,"91""; DELETE FROM raw.load_log; --"\n',
         encoding="utf-8",
     )
     db = tmp_path / "h" / "warehouse.duckdb"
@@ -272,8 +288,12 @@ def test_hostile_names_are_data_not_sql(sample_data_copy: Path, tmp_path: Path) 
     assert proc.returncode == 3, proc.stdout + proc.stderr  # published, with the hostile rows rejected
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'raw'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
         assert {"statistics", "documents", "load_log", "rejected_rows"} <= tables
         assert con.execute("select count(*) from raw.documents").fetchone()[0] >= 5
         rejected = con.execute("select reason, raw_row from raw.rejected_rows").fetchall()
