@@ -1,0 +1,179 @@
+"""Benchmark the document pipeline: docs/s and MB/s, one process and all cores.
+
+    python benchmarks/bench_extract.py [--copies 2000] [--no-write]
+
+The five sample documents in ``data/documents/`` are replicated to ``--copies`` files in a
+temporary folder (each copy gets a unique first line, so no cache can help). Next to the full
+pipeline (read → clean → metadata → extract) the same files are run through a baseline of just
+reading and OpenCC-converting them, in the same run, so the ratio does not depend on the
+machine. A Markdown table is printed and appended, with the machine, date and versions, to
+``BENCHMARKS.md`` under the ``## Extraction`` heading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from loaders.documents.clean import to_simplified  # noqa: E402
+from loaders.documents.pipeline import process_file  # noqa: E402
+from loaders.documents.read import read_file  # noqa: E402
+
+
+def _baseline(path: Path) -> int:
+    raw, _, _ = read_file(path)
+    return len(to_simplified(raw))
+
+
+def _pipeline(path: Path) -> int:
+    return len(process_file(path).targets)
+
+
+def _warm(_: int) -> None:
+    """Load indicators, the region index and OpenCC once per worker (not timed)."""
+    sample = sorted((ROOT / "data" / "documents").glob("*.txt"))[0]
+    process_file(sample)
+
+
+def _run(fn: Callable[[Path], int], files: list[Path], workers: int) -> float:
+    if workers == 1:
+        _warm(0)
+        t = time.perf_counter()
+        for f in files:
+            fn(f)
+        return time.perf_counter() - t
+    return _run_pool(fn, files, workers)
+
+
+def _cpu(fn: Callable[[Path], int], files: list[Path]) -> float:
+    """CPU seconds of this process for one pass (robust when other jobs share the machine)."""
+    _warm(0)
+    t = time.process_time()
+    for f in files:
+        fn(f)
+    return time.process_time() - t
+
+
+def _run_pool(fn: Callable[[Path], int], files: list[Path], workers: int) -> float:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_warm, range(workers)))
+        t = time.perf_counter()
+        list(pool.map(fn, files, chunksize=max(1, len(files) // (workers * 8))))
+        return time.perf_counter() - t
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ram_gb() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return "?"
+
+
+def _versions() -> str:
+    names = ("opencc", "cn2an", "selectolax", "charset-normalizer", "pyahocorasick")
+    out = [f"python {platform.python_version()}"]
+    for n in names:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out.append(f"{n} {metadata.version(n)}")
+    return ", ".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--copies", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-write", action="store_true", help="print only, do not append to BENCHMARKS.md")
+    args = ap.parse_args(argv)
+
+    samples = sorted((ROOT / "data" / "documents").glob("*.txt"))
+    if not samples:
+        print("no sample documents in data/documents", file=sys.stderr)
+        return 1
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0,)
+    tmp = Path(tempfile.mkdtemp(prefix="eduwh_bench_"))
+    try:
+        files: list[Path] = []
+        for i in range(args.copies):
+            src = samples[i % len(samples)]
+            dst = tmp / f"{i:05d}_{src.name}"
+            dst.write_bytes(f"副本{i}\n".encode() + src.read_bytes())
+            files.append(dst)
+        mb = sum(f.stat().st_size for f in files) / 1e6
+        rows = []
+        for workers in sorted({1, args.workers}):
+            base = _run(_baseline, files, workers)
+            full = _run(_pipeline, files, workers)
+            rows.append((workers, base, full))
+        cpu_base, cpu_full = _cpu(_baseline, files), _cpu(_pipeline, files)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    n = len(files)
+    lines = [
+        f"{n} files ({mb:.1f} MB), replicated from {len(samples)} samples in data/documents",
+        "",
+        "| processes | read+OpenCC docs/s | read+OpenCC MB/s | pipeline docs/s | pipeline MB/s "
+        "| pipeline / baseline time |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for workers, base, full in rows:
+        lines.append(
+            f"| {workers} | {n / base:,.0f} | {mb / base:.1f} | {n / full:,.0f} | {mb / full:.2f} "
+            f"| {full / base:.1f}× |"
+        )
+    lines += [
+        "",
+        f"CPU time per document, one process: read+OpenCC {cpu_base / n * 1000:.2f} ms, "
+        f"pipeline {cpu_full / n * 1000:.2f} ms ({cpu_full / cpu_base:.1f}×); "
+        f"CPU-bound ceiling with {args.workers} processes ≈ {args.workers * n / cpu_full:,.0f} docs/s.",
+    ]
+    table = "\n".join(lines)
+    machine = f"{_cpu_model()}, {os.cpu_count()} cores, {_ram_gb()} RAM, {platform.system()} {platform.release()}"
+    with contextlib.suppress(OSError, AttributeError):
+        machine += f"; load average at start {load[0]:.1f}"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = f"### {stamp}\n\nMachine: {machine}  \nVersions: {_versions()}\n\n{table}\n"
+    print(block)
+    if not args.no_write:
+        bench = ROOT / "BENCHMARKS.md"
+        text = bench.read_text(encoding="utf-8") if bench.exists() else "# Benchmarks\n"
+        if "## Extraction" not in text:
+            text = text.rstrip("\n") + "\n\n## Extraction\n\nProduced by `python benchmarks/bench_extract.py`.\n"
+        head, _, tail = text.partition("## Extraction")
+        # append at the end of the Extraction section (before the next "## " heading)
+        nxt = tail.find("\n## ", 1)
+        section, rest = (tail, "") if nxt < 0 else (tail[:nxt], tail[nxt:])
+        text = head + "## Extraction" + section.rstrip("\n") + "\n\n" + block + rest
+        bench.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

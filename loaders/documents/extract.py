@@ -1,0 +1,856 @@
+"""Extract quantitative targets and reported actuals from cleaned policy text.
+
+``extract_targets(clean_text, meta, doc_id) -> list[Target]``
+
+How it reads the text (see GUIDELINES.md for what a record is):
+
+1. The text is cut into sentences (。；！？ and line breaks) and clauses (，：).
+2. Quantity mentions come from :mod:`loaders.documents.mentions` (number + counter or %,
+   with the non-goal numbers — years, ordinals, ages, conditions, scope counts — dropped).
+3. Each mention gets a comparator (suffix 以上/以内/左右 first, then the nearest prefix word;
+   a comparator at the head of a 、-list carries to the later items), an indicator phrase
+   (:mod:`loaders.documents.phrases`), list splitting here (``小学、初中入学率``, ``福田、罗湖各…``,
+   one-to-one ``8%、12%、15%`` lists, ``分别占…的55%、59.1%``, ``其中高中200人``), a region
+   (a place named in the clause or a heading line, else the document's), and a status and
+   year (:mod:`loaders.documents.status`).
+4. Repeats are counted once: the same record twice, a figure restated after a title or
+   heading gave it, and a comparison back to a stated goal (``要实现95%的目标``, ``低于92%``).
+
+No rule names a document or copies a sentence; every regex is bounded (no nested unbounded
+quantifiers), so adversarial input cannot make it backtrack.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from loaders.documents import lexicon as lx
+from loaders.documents.clean import CleanText
+from loaders.documents.mentions import Mention, find_mentions, prefix_comparator
+from loaders.documents.model import DocumentMeta, Target
+from loaders.documents.phrases import (
+    YEAR_PHRASE,
+    after_phrase,
+    good_after,
+    indicator_code,
+    strip_leading_verbs,
+    strip_phrase,
+)
+from loaders.documents.places import candidates, display_name, find_places, is_within, region_index
+from loaders.documents.status import (
+    FUTURE,
+    TITLE_REF,
+    DocContext,
+    Para,
+    clause_status,
+    period_spans,
+    review_spans,
+    status_and_year,
+)
+from loaders.documents.tables import table_rows, table_values
+from loaders.documents.years import YearMention, find_years
+
+# precompiled patterns used in the hot paths below
+_RX0 = re.compile("\\d{1,2}月\\d{1,2}日电")
+_RX1 = re.compile("[,，(（]?其中")
+_RX2 = re.compile("(?:均|都|全部|分别)$")
+_RX3 = re.compile("[,，]")
+_RX4 = re.compile(
+    "(?:比|较)(?:上年|去年|上一年|同期|(?:19|20)\\d\\d年)|同比|增长|增加|提高|上升|下降|减少|降低|高于|低于"
+)
+_RX5 = re.compile("^为?(?:基础|标准|基数|依据)")
+_RX6 = re.compile("^.{0,12}?(?:目前|现在|此外|其中)")
+_RX7 = re.compile("^(?:每名|每位|每个|每所)")
+_RX8 = re.compile("[一二两三四五六七八九十\\d]{1,2}年(?:内|之内)|完成|为期")
+_RX9 = re.compile("(?:人均|生均|每生|每人|户均|校均|班均)$")
+_RX10 = re.compile("分别(?:占|为|是)?([\\u4e00-\\u9fff]{1,10}?)的?$")
+_RX11 = re.compile("\n")
+_RX12 = re.compile("^\\s{0,2}((?:19|20)\\d\\d)年[,，]")
+_RX13 = re.compile("(?:率|比例|占比)$")
+_RX14 = re.compile("^(?:完成|用于|培养认定|培养|认定|自主|实施)")
+_RX15 = re.compile("[,，]?(?:并|再|又)?(?:提高|提升|增加|增长|上升|下降|降低|减少)?(?:到|至)")
+_RX16 = re.compile("(?:人数|数量|比例|率|占比|规模)$")
+_RX17 = re.compile("的$")
+_RX18 = re.compile("(?:达标率|合格率|优良率|优秀率|入学率|巩固率|覆盖率|普及率|率)$")
+_RX19 = re.compile("[、和及]")
+_RX20 = re.compile("投入|投资|资金|支出|拨付|花费")
+_RX21 = re.compile("\\s")
+_RX22 = re.compile("^[^,，]{0,3}各")
+_RX23 = re.compile("全国|国家学生|健康中国")
+_RX24 = re.compile("率|比例|占比")
+_RX25 = re.compile("率|比例|比|占|面|数|水平|程度|份额|增长|增加|提高")
+_RX26 = re.compile("(?:低于|高于|超过)$")
+_RX27 = re.compile("^[,，、(（]?[\\u4e00-\\u9fff()（）]{0,5}$")
+_RX28 = re.compile("^的比例")
+_RX29 = re.compile("^[,，]")
+_RX30 = re.compile("(?:计划|将|要|可|共|还|其中|此外|另外)")
+_RX31 = re.compile("[。；;,，、]")
+_RX32 = re.compile("已|已经")
+
+# ----------------------------------------------------------------------------------------
+# mention regex
+_SENT_END = re.compile(r"[。；;！!？?\n]")
+_CLAUSE_END = re.compile(r"[。；;！!？?\n,，:：]")
+_HARD_STOP = set("。；;！!？?\n")
+_CLAUSE_STOP = set("。；;！!？?\n,，:：")
+_PHRASE_STOP = set('。；;！!？?\n,，:：()（）《》“”"[]【】、')
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(slots=True)
+class Record:
+    mention: Mention
+    indicator: str
+    region: str | None
+    region_code: str | None
+    status: str
+    year: int | None
+    ev_start: int
+    ev_end: int
+    extra_regions: list[Any] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------
+# helpers
+_MAX_SENTENCE = 1200
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans; a run-on "sentence" longer than _MAX_SENTENCE chars is cut at clause
+    marks (or hard, if it has none) so that per-sentence work stays linear."""
+    out = []
+    start = 0
+    spans = []
+    for m in _SENT_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    for lo, hi in spans:
+        while hi - lo > _MAX_SENTENCE:
+            cut = max(text.rfind(",", lo, lo + _MAX_SENTENCE), text.rfind("，", lo, lo + _MAX_SENTENCE))
+            cut = cut if cut > lo else lo + _MAX_SENTENCE
+            out.append((lo, cut))
+            lo = cut + 1 if text[cut : cut + 1] in (",", "，") else cut
+        if hi > lo:
+            out.append((lo, hi))
+    return out
+
+
+def _clause_start(text: str, lo: int, pos: int) -> int:
+    lo = max(lo, pos - 200)
+    best = max(text.rfind(ch, lo, pos) for ch in _CLAUSE_STOP)
+    return best + 1 if best >= 0 else lo
+
+
+_CLAUSE_STOP_RE = re.compile(r"[。；;！!？?\n,，:：]")
+
+
+def _clause_end(text: str, pos: int, hi: int) -> int:
+    hi = min(hi, pos + 200)
+    m = _CLAUSE_STOP_RE.search(text, pos, hi)
+    return m.start() if m else hi
+
+
+def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int, int, Any]]:
+    """Places named in ``text[lo:hi]`` that lie inside the document's region (a place outside it
+    counts only when fully named, e.g. a quoted national or provincial plan)."""
+    out = []
+    container = ctx.doc_region_obj
+    if text is not ctx.text:
+        hits = [(s + lo, e + lo, h) for s, e, h in find_places(text[lo:hi], container)]
+    else:
+        if ctx.places is None:
+            ctx.places = find_places(text, container)
+            ctx.place_starts = [h[0] for h in ctx.places]
+        i = bisect.bisect_left(ctx.place_starts, lo)
+        hits = []
+        while i < len(ctx.places) and ctx.places[i][1] <= hi:
+            hits.append(ctx.places[i])
+            i += 1
+    for s, e, hit in hits:
+        s, e = s - lo, e - lo
+        cands = [c for c in candidates(hit) if getattr(c, "level", "") != "country"]
+        if not cands:
+            continue
+        if _RX0.match(text[lo + e : lo + e + 8]):
+            continue  # a news dateline (北京7月28日电) is not where the value applies
+        name = text[lo + s : lo + e]
+        chosen = None
+        inside = [c for c in cands if container is not None and is_within(c, container) and c.code != container.code]
+        if inside:
+            chosen = inside[0] if len(inside) == 1 else None
+        elif container is not None and any(c.code == container.code for c in cands):
+            chosen = None  # the document region itself
+        elif container is None and ctx.doc_region and len(cands) == 1 and cands[0].name == name:
+            chosen = None if ctx.doc_region.endswith(cands[0].name) else cands[0]
+        elif len(name) >= 3 and len(cands) == 1 and name == cands[0].name and container is not None:
+            chosen = cands[0] if not is_within(container, cands[0]) else None
+        if chosen is not None:
+            out.append((lo + s, lo + e, chosen))
+    return out
+
+
+def _heading_regions(text: str, ctx: DocContext) -> list[tuple[int, Any]]:
+    """Lines (or line starts) that are only a place name: what follows is about that place."""
+    out: list[tuple[int, Any]] = []
+    pos = 0
+    for line in text.split("\n"):
+        ln = line.strip()
+        if 2 <= len(ln) <= 40:
+            hits = _place_hits(text, pos, pos + len(line), ctx)
+            lead = pos + line.find(ln)
+            if hits and hits[0][0] == lead and (hits[0][1] - hits[0][0] >= len(ln) - 1):
+                out.append((pos, hits[0][2]))
+        if not ln:
+            out.append((pos, None))
+        pos += len(line) + 1
+    return out
+
+
+def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str) -> list[Target]:
+    """Every target and actual in the document, in text order."""
+    ct = clean_text if isinstance(clean_text, CleanText) else CleanText(clean_text, list(range(len(clean_text))))
+    text = ct.text
+    doc_region_obj = None
+    if meta.region_code:
+        try:
+            doc_region_obj = region_index().get(meta.region_code)
+        except Exception:
+            doc_region_obj = None
+    ctx = DocContext(
+        text=text,
+        meta=meta,
+        doc_region=meta.region,
+        doc_region_obj=doc_region_obj,
+        doc_year=meta.extra.get("doc_year"),
+        default_year=meta.extra.get("default_year"),
+        review_spans=review_spans(text),
+        period_spans=period_spans(text),
+    )
+    ctx.headings = _heading_regions(text, ctx)
+    records: list[Record] = []
+    all_mentions = find_mentions(text, 0, len(text))
+    starts = [m.start for m in all_mentions]
+    para_start = -1
+    para = Para()
+    newlines = [nl.start() for nl in _RX11.finditer(text)]
+    rows = table_rows(text)
+    row_starts = [r[0] for r in rows]
+    if rows:
+        records.extend(_table_records(ctx))
+    for s_lo, s_hi in _sentences(text):
+        k = bisect.bisect_left(newlines, s_lo)
+        p_start = newlines[k - 1] + 1 if k > 0 else 0
+        a, b = bisect.bisect_left(starts, s_lo), bisect.bisect_left(starts, s_hi)
+        r = bisect.bisect_right(row_starts, s_lo) - 1
+        if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
+            continue  # a table row: read by _table_records
+        ends_semicolon = text[s_hi : s_hi + 1] in ("；", ";")
+        if a == b and not ends_semicolon and "截" not in text[s_lo:s_hi]:
+            para.carry_year = para.carry_state = para.carry_base = None
+            continue  # no quantity here and nothing to carry
+        if p_start != para_start:
+            para_start = p_start
+            p_end = text.find("\n", p_start)
+            ptext = text[p_start : p_end if p_end >= 0 else len(text)]
+            # "YYYY年, … 已 …": a paragraph reporting a past (or the current) year
+            pm = _RX12.match(ptext)
+            para = Para(
+                actual=bool(pm and ctx.doc_year and int(pm.group(1)) <= ctx.doc_year and _RX32.search(ptext)),
+                # a headline (the first line) is read with the lead paragraph after it
+                future=bool(FUTURE.search(TITLE_REF.sub("", text[:600] if p_start == 0 else ptext))),
+            )
+        if s_hi - s_lo < 2:
+            continue
+        years = find_years(text[s_lo:s_hi], ctx.doc_year)
+        years = [YearMention(y.start + s_lo, y.end + s_lo, y.year, y.kind) for y in years]
+        mentions = [m for m in all_mentions[a:b] if m.end <= s_hi]
+        if mentions:
+            # drop numbers inside year expressions
+            mentions = [m for m in mentions if not any(y.start <= m.start < y.end for y in years)]
+            records.extend(_sentence_records(ctx, s_lo, s_hi, mentions, years, para))
+        # a year stated before a semicolon carries to the rest of the paragraph (未来三年,…；…)
+        own = [y for y in years if y.kind in ("deadline", "relative", "range_end", "point", "asof")]
+        base = [y for y in years if y.kind == "baseline"]
+        if ends_semicolon:
+            if own:
+                para.carry_year = (own[-1].year, own[-1].kind)
+            if base:
+                para.carry_base = base[0].year
+            para.carry_state = clause_status(text, s_lo, s_hi) or para.carry_state
+        elif own and own[-1].kind == "asof" and text[s_hi : s_hi + 1] != "\n":
+            para.carry_year = (own[-1].year, "asof")
+            para.carry_state = "actual"
+            para.carry_base = None
+        else:
+            para.carry_year = None
+            para.carry_state = None
+            para.carry_base = None
+    return _finalise(ctx, ct, records, doc_id)
+
+
+_GENERIC_COUNT = re.compile(
+    r"^(?:新增|增加|提供|可提供|共提供|开设|计增加|可增加|可新增)?(?:学位|班|教学班|班级|项目|学校)$"
+)
+_LAST_VERB = re.compile(
+    r"(?:提供|增加|新增|开设|建设|建成|新建|改扩建|设立)(?!.{0,12}(?:提供|增加|新增|开设|建设|建成|新建|改扩建|设立))"
+)
+_LIST_OF_NAMED = re.compile(
+    r"^(?P<verb>新建|改扩建|扩建|改建|新改扩建|建设|建成|维修|改造|提升|创建)?[^,，;；。]{0,80}、[^,，;；。]{0,80}等$"
+)
+_TOPIC = re.compile(r"(?:公办|民办|普惠性|普惠|中心|示范)?(?:幼儿园|中小学|小学|初中|中学|高中|学校)")
+
+
+def _with_topic(text: str, s_lo: int, pos: int, ind: str) -> str:
+    """A generic counted noun (学位, 教学班) names its school: the last school noun of the
+    sentence before the number is prefixed (…幼儿园:共提供720个学位 → 幼儿园提供学位)."""
+    if not _GENERIC_COUNT.match(ind):
+        return ind
+    topics = list(_TOPIC.finditer(text, max(s_lo, pos - 120), pos))
+    if not topics:
+        return ind
+    topic = topics[-1].group(0)
+    return ind if topic in ind else topic + ind
+
+
+def _table_records(ctx: DocContext) -> list[Record]:
+    """Records from indicator tables (see :mod:`loaders.documents.tables`)."""
+    out = []
+    plan = (ctx.meta.plan_start_year, ctx.meta.plan_end_year)
+    for v in table_values(ctx.text, plan, ctx.doc_year):
+        mention = Mention(v.start, v.end, v.end, v.end, v.value, None, v.unit, comparator=v.comparator)
+        year = v.year if v.year is not None else ctx.default_year
+        out.append(
+            Record(
+                mention,
+                v.indicator,
+                ctx.doc_region,
+                getattr(ctx.doc_region_obj, "code", None),
+                v.status,
+                year,
+                v.start,
+                v.end,
+            )
+        )
+    return out
+
+
+def _sentence_records(
+    ctx: DocContext, s_lo: int, s_hi: int, mentions: list[Mention], years: list[YearMention], para: Para
+) -> list[Record]:
+    text = ctx.text
+    out: list[Record] = []
+    prev: Mention | None = None
+    prev_subject: str | None = None
+    prev_measure: str | None = None
+    prev_ind: str | None = None
+    base_ind: str | None = None
+    head_subject: str | None = None
+    prev_was_sub = False
+    # 由X提高到Y: X is a baseline
+    for i, m in enumerate(mentions):
+        lead = text[max(s_lo, m.start - 2) : m.start]
+        if lead.endswith("由") and i + 1 < len(mentions):
+            m.baseline = True
+    for m in mentions:
+        c_lo = _clause_start(text, s_lo, m.start)
+        lo = max(c_lo, prev.end if prev is not None and prev.end <= m.start else c_lo)
+        # ---- comparator
+        if m.comparator is None:
+            comp, wstart = prefix_comparator(text, lo, m.start)
+            if comp is None and prev is not None and prev.comparator_from_prefix:
+                gap = text[prev.end : m.start]
+                if ("、" in gap or gap.startswith(("和", "及"))) and not any(ch in gap for ch in ",，;；。"):
+                    comp = prev.comparator
+            if comp is not None:
+                m.comparator = comp
+                m.comparator_from_prefix = True
+                m.prefix_word_start = wstart
+            # 力争…完成 N reads as 力争达到
+            if comp is None and "力争" in text[s_lo : m.start] and "完成" in text[s_lo : m.start] and m.unit != "%":
+                m.comparator = ">="
+                m.comparator_from_prefix = True
+        if (
+            m.unit in ("个百分点", "百分点")
+            and m.comparator not in ("~",)
+            and not text.startswith(("以上",), m.unit_end)
+        ):
+            m.comparator = "="
+        if m.comparator is None:
+            m.comparator = "="
+        # ---- indicator phrase
+        gap_raw = text[lo : m.start]
+        if _RX1.match(gap_raw):
+            if not prev_was_sub:
+                head_subject = prev_subject
+            prev_was_sub = True
+        elif not (prev_was_sub and _RX27.match(gap_raw)):
+            head_subject, prev_was_sub = None, False
+        ind, extra_subjects = _indicator_for(
+            ctx,
+            s_lo,
+            s_hi,
+            c_lo,
+            lo,
+            m,
+            prev,
+            prev_measure,
+            head_subject or prev_subject,
+            prev_ind,
+            base_ind,
+            in_sub=prev_was_sub,
+        )
+        c_hi = _clause_end(text, m.end, s_hi)
+        after = after_phrase(text, m, c_hi)
+        # measure word shared by a list: 年度巩固率小学为100%、初中在98%以上
+        sm = re.match(r"^(.{1,10}?(?:率|比例|占比))(" + "|".join(lx.STAGES) + r")$", ind)
+        if sm:
+            ind = sm.group(2) + sm.group(1)
+            prev_measure = sm.group(1)
+        else:
+            mm = _RX13.search(ind)
+            if mm and m.unit == "%":
+                stage = next((st for st in sorted(lx.STAGES, key=len, reverse=True) if ind.startswith(st)), None)
+                prev_measure = ind[len(stage) :] if stage and len(ind) > len(stage) + 1 else ind
+        ind = ind.strip(" 、,，的")
+        if not ind:
+            ind = strip_phrase(text[c_lo : m.start]) or (after or "")
+        if m.unit not in ("%", "个百分点", "百分点", None):
+            ind = _with_topic(text, s_lo, m.start, ind)
+            prev_subject = ind
+        if not (base_ind and ind.startswith(base_ind) and ind != base_ind):
+            base_ind = ind
+        prev_ind = ind
+        # ---- region
+        region, region_code, extra = ctx.doc_region, getattr(ctx.doc_region_obj, "code", None), []
+        places = _place_hits(text, c_lo, m.start, ctx) or _place_hits(text, s_lo, m.start, ctx)
+        heading = None
+        for hpos, hreg in ctx.headings:
+            if hpos > m.start:
+                break
+            heading = hreg
+        if not places and heading is not None:
+            region, region_code = display_name(heading), heading.code
+        if places:
+            # 福田、罗湖、南山各…: one record per place of a 各 list
+            last = places[-1]
+            between = text[last[1] : m.start]
+            ge = between.startswith("各") or _RX22.match(between)
+            if ge:
+                group = [last]
+                k = len(places) - 2
+                while k >= 0 and text[places[k][1] : group[0][0]] in ("、", "和", "及", ","):
+                    group.insert(0, places[k])
+                    k -= 1
+                region, region_code = display_name(group[0][2]), group[0][2].code
+                extra = [g[2] for g in group[1:]]
+            else:
+                region, region_code = display_name(last[2]), last[2].code
+        elif _RX23.search(text[c_lo : m.end + 4]) and ctx.doc_region != "全国" and m.unit == "%":
+            region, region_code = "全国", "000000"
+        # ---- status and year
+        status, year = status_and_year(ctx, s_lo, s_hi, m, years, para)
+        ev_lo = c_lo
+        if m.start - ev_lo > 40:
+            ev_lo = max(ev_lo, m.start - 40)
+        ev_hi = min(c_hi, max(m.end, m.end + 0))
+        if ind and len(ind) > 0 and text.find(ind, m.end, c_hi) >= 0:
+            ev_hi = text.find(ind, m.end, c_hi) + len(ind)
+        for subj in extra_subjects:
+            sp = text.find(subj, s_lo, m.start)
+            out.append(
+                Record(
+                    m,
+                    subj,
+                    region,
+                    region_code,
+                    status,
+                    year,
+                    sp if sp >= 0 else ev_lo,
+                    sp + len(subj) if sp >= 0 else ev_hi,
+                    extra,
+                )
+            )
+        rec = Record(m, ind, region, region_code, status, year, ev_lo, ev_hi, extra)
+        out.append(rec)
+        prev = m
+    return _split_lists(ctx, out)
+
+
+_BARE_MEASURE = re.compile(
+    r"^(?:覆盖率|覆盖面|占比|比例|比重|合格率|达标率|优良率|普及率|完成率|到位率|使用率|比率|率|资助面|受益面|[\u4e00-\u9fff]{0,2}面)$"
+)
+_VERB_CUT = re.compile(r"(?:实现|推进|开展|加强|完善|建立|推动)(?!.{0,30}(?:实现|推进|开展|加强|完善|建立|推动))")
+_DURATION_UNITS = ("学时", "课时", "小时", "天", "个月", "学分")
+
+
+def _prev_clause_np(text: str, s_lo: int, c_lo: int) -> str:
+    """The noun phrase of the clause before ``c_lo`` (for 推进X,确保覆盖率达85%)."""
+    if c_lo - 1 <= s_lo:
+        return ""
+    p_lo = _clause_start(text, s_lo, c_lo - 1)
+    s = strip_phrase(text[p_lo : c_lo - 1])
+    return strip_leading_verbs(s)
+
+
+_DELTA = re.compile(r"(?<!不)(?:增长|增加|提高|上升|下降|减少|降低|高于|低于)(?!到|至)[^,，]{0,8}$")
+_HAVE = re.compile(r"(?:共有|现有|拥有|有)(?![效关序机力所的着利些])(?!.{0,20}有(?![效关序机力所的着利些]))")
+_MODAL = re.compile(r"(?:要|将|拟|计划|预计)(?=[建新完培打设开投提增实引招组遴举创])(?!.{0,30}(?:要|将|计划|拟|预计))")
+
+
+def _indicator_for(
+    ctx: DocContext,
+    s_lo: int,
+    s_hi: int,
+    c_lo: int,
+    lo: int,
+    m: Mention,
+    prev: Mention | None,
+    prev_measure: str | None,
+    prev_subject: str | None,
+    prev_ind: str | None = None,
+    base_ind: str | None = None,
+    in_sub: bool = False,
+) -> tuple[str, list[str]]:
+    text = ctx.text
+    # a quoted goal: the subject starts inside the quote
+    q = text.rfind("“", lo, m.start)
+    if q >= 0 and "”" not in text[q : m.start]:
+        lo = q + 1
+    subj_end = m.start
+    # the subject ends where the predicate (comparator word) starts, even with a suffix comparator
+    _comp, wstart = prefix_comparator(text, lo, m.start)
+    if wstart is not None and wstart >= lo:
+        subj_end = wstart
+    raw_before = text[lo:subj_end]
+    if m.unit == "%" and _RX2.search(text[max(s_lo, subj_end - 2) : subj_end]):
+        start = prev.end if prev is not None and prev.end > s_lo else s_lo
+        subjects = []
+        for part in _RX3.split(text[start:subj_end]):
+            sp = strip_phrase(_RX2.sub("", part))
+            vm = _VERB_CUT.search(sp)
+            if vm and len(sp) - vm.end() >= 3:
+                sp = sp[vm.end() :]
+            if "的" in sp and len(sp[sp.rindex("的") + 1 :]) >= 6:
+                sp = sp[sp.rindex("的") + 1 :]
+            if len(sp) >= 3:
+                subjects.append(sp)
+        if len(subjects) >= 2:
+            return subjects[-1], subjects[:-1]
+    c_hi = _clause_end(text, m.end, s_hi)
+    after = after_phrase(text, m, c_hi)
+    is_rate = m.unit in ("%", "个百分点", "百分点", None)
+    if is_rate:
+        # X的N%的比例VERB-OBJ → OBJ比例 ; 按X的N%安排OBJ → OBJ占X比例
+        tail = text[m.end : c_hi]
+        if tail.startswith("的比例"):
+            obj = strip_leading_verbs(strip_phrase(_RX28.sub("", tail)))
+            obj = _RX14.sub("", obj)
+            if len(obj) >= 2:
+                return obj[:24] + "比例", []
+        pred = text[lo : m.start].strip(",，、 ")
+        subj0 = strip_phrase(raw_before)
+        # a change or a gap: 比2015年增加25.51个百分点, 增长47.87%
+        core = _RX4.sub(
+            "",
+            subj0,
+        )
+        if (m.unit in ("个百分点", "百分点") or _DELTA.search(pred)) and len(core) < 2 and base_ind:
+            return base_ind + _RX29.sub("", pred), []
+        # 由X提高到Y: Y shares X's subject
+        if len(subj0) < 2 and prev is not None and prev_ind and _RX15.fullmatch(pred):
+            return prev_ind, []
+        before = strip_phrase(raw_before)
+        np_prev = _prev_clause_np(text, s_lo, c_lo) if len(before) < 2 else ""
+        if np_prev and _RX16.search(np_prev):
+            before = np_prev
+        if (before in lx.LEADING_NOISE or len(before) < 2) and wstart is not None:
+            den = _RX17.sub("", text[wstart : m.start])
+            den = strip_phrase(re.sub(r"^(?:" + "|".join(w for w, _ in lx.PREFIX_COMPARATORS) + ")", "", den))
+            if len(den) >= 4:
+                before = den
+        if "的" in before and len(before[before.rindex("的") + 1 :]) >= 6:
+            before = before[before.rindex("的") + 1 :]
+        vm = _VERB_CUT.search(before)
+        if vm and len(before) - vm.end() >= 3:
+            before = before[vm.end() :]
+        after2 = _RX5.sub("", after)
+        if raw_before.rstrip().endswith("的") and after2 and good_after(after2) and not _RX24.search(before):
+            obj = after2
+            if len(obj) >= 2:
+                return obj + "占" + before + "比例", []
+        if (
+            prev_ind
+            and len(before) <= 4
+            and before.endswith("率")
+            and prev_ind.endswith("率")
+            and before not in prev_ind
+        ):
+            mw = _RX18.search(prev_ind)
+            return prev_ind[: mw.start()] + before, []
+        if _BARE_MEASURE.match(before or "x") or (len(before) <= 3 and before.endswith("率")):
+            np = _prev_clause_np(text, s_lo, c_lo)
+            if np:
+                return np + before, []
+        if len(before) < 2:
+            if after and good_after(after):
+                return after, []
+            if prev_measure:
+                return (before + prev_measure) if before else prev_measure, []
+            np = _prev_clause_np(text, s_lo, c_lo)
+            return np or before, []
+        if _RX1.match(raw_before) and not _RX24.search(before):
+            return before + "比例", []
+        if not _RX25.search(before) and prev_measure:
+            return before + prev_measure, []
+        return before, []
+    # counts
+    gap_before = raw_before
+    mm = _MODAL.search(gap_before)
+    if mm and len(gap_before) - mm.end() >= 3:
+        gap_before = gap_before[mm.end() :]
+    hm = _HAVE.search(gap_before)
+    if hm and len(gap_before) - hm.end() >= 3:
+        gap_before = gap_before[hm.end() :]
+    if "、" in gap_before:
+        head = gap_before[: gap_before.rindex("、")]
+        if not head.endswith(lx.STAGES):
+            gap_before = gap_before[gap_before.rindex("、") + 1 :]
+    stripped = strip_phrase(gap_before)
+    before = strip_leading_verbs(stripped)
+    if len(before) <= 2 and len(stripped) > len(before):
+        before = stripped
+    if len(before) <= 2:
+        light = _RX6.sub("", gap_before.replace("已经", "已"))
+        light = YEAR_PHRASE.sub("", light).strip(",，、 ")
+        if 2 < len(light) <= 8:
+            before = light
+    # place names say where, not what
+    placed = False
+    for ps, pe, _r in reversed(_place_hits(text, lo, subj_end, ctx)):
+        seg = text[ps:pe]
+        if seg in before:
+            before = before.replace(seg, "", 1)
+            placed = True
+    before = strip_phrase(before) if placed else before
+    after_ok = good_after(after)
+    if m.unit in _DURATION_UNITS:
+        a = strip_leading_verbs(strip_phrase(after)) if after_ok else ""
+        b = _RX7.sub("", before)
+        b = _RX8.sub("", b)
+        if "开展" in b:
+            b = b[b.rindex("开展") + 2 :]
+        if "到" in b and a:
+            b = b[: b.index("到")]
+        b = strip_phrase(b) if len(b) > 1 else b
+        return (b + a) if (b + a) else "", []
+    named = _LIST_OF_NAMED.match(strip_phrase(text[c_lo:subj_end]) + ("等" if raw_before.endswith("等") else ""))
+    if after_ok and raw_before.endswith("等") and named:
+        core = strip_leading_verbs(strip_phrase(after)) or after
+        return (named.group("verb") or "") + core, []
+    if after_ok:
+        per = _RX9.search(raw_before)
+        core = strip_leading_verbs(strip_phrase(after)) or after
+        if len(core) <= 2 and not per and not (prev is not None and lo == prev.end):
+            pre = _RX30.sub("", gap_before).strip(",，、 ")
+            pre = YEAR_PHRASE.sub("", pre)
+            if len(pre) > 6:  # a long lead-in: keep only its verb (…为该乡镇的娃娃们提供 → 提供)
+                vm = _LAST_VERB.search(pre)
+                pre = vm.group(0) if vm else ""
+            if pre:
+                return pre + core, []
+        return (per.group(0) + core if per else core), []
+    # 其中高中200人: a stage or place before the number refines the previous count's subject
+    sub_item = _RX1.match(raw_before) is not None
+    if (
+        prev is not None
+        and prev_subject
+        and (sub_item or (in_sub and len(before) <= 4) or len(before) <= 1 or (placed and len(before) <= 2))
+    ):
+        b = before.replace("其中", "").strip("()（）")
+        base = prev_subject
+        for st in lx.STAGES:
+            if base.startswith(st):
+                base = base[len(st) :]
+                break
+        if b and len(b) > 4 and b not in lx.STAGES:
+            return b, []
+        if b and b not in base:
+            return b + base, []
+        return base, []
+    if len(before) < 2 and prev_subject:
+        return prev_subject, []
+    return before, []
+
+
+_STAGE_LIST = re.compile(
+    r"^((?:" + "|".join(lx.STAGES) + r")(?:[、和及](?:" + "|".join(lx.STAGES) + r")){1,4})(.{2,30})$"
+)
+
+
+def _split_lists(ctx: DocContext, recs: list[Record]) -> list[Record]:
+    """Split 小学、初中入学率 into one record per stage; one-to-one value lists; 各 lists."""
+    out: list[Record] = []
+    # one-to-one: consecutive % records joined by 、 whose shared subject lists as many stages
+    i = 0
+    while i < len(recs):
+        r = recs[i]
+        group = [r]
+        j = i + 1
+        while j < len(recs):
+            gap = ctx.text[group[-1].mention.end : recs[j].mention.start]
+            if gap in ("、", ",", "和") and recs[j].mention.unit == r.mention.unit:
+                group.append(recs[j])
+                j += 1
+            else:
+                break
+        sm = _STAGE_LIST.match(r.indicator)
+        c_lo = _clause_start(ctx.text, 0, r.mention.start)
+        fm = _RX10.search(ctx.text[c_lo : r.mention.start])
+        holders = [x for x in out if x.mention.unit != r.mention.unit and x.mention.start < r.mention.start]
+        if len(group) > 1 and fm and len(holders) >= len(group) and r.mention.unit == "%":
+            share_of = fm.group(1)
+            for h, g in zip(holders[-len(group) :], group, strict=True):
+                g.indicator = h.indicator + (
+                    "占" + share_of + "比例" if "占" in ctx.text[c_lo : r.mention.start] else ""
+                )
+            out.extend(group)
+            i = j
+            continue
+        items = r.indicator.split("、")
+        if (
+            len(group) > 1
+            and len(items) == len(group)
+            and r.mention.unit == "%"
+            and all(1 <= len(x) <= 4 for x in items[1:])
+            and len(items[0]) > len(items[1])
+        ):
+            # 体质健康合格率、优良率分别达到95%和55%: the measures share the head of the first
+            prefix = items[0][: len(items[0]) - len(items[1])]
+            for k, g in enumerate(group):
+                g.indicator = items[0] if k == 0 else prefix + items[k]
+            out.extend(group)
+            i = j
+            continue
+        if len(group) > 1 and sm:
+            stages = _RX19.split(sm.group(1))
+            if len(stages) == len(group):
+                for st, g in zip(stages, group, strict=True):
+                    g.indicator = st + sm.group(2)
+                out.extend(group)
+                i = j
+                continue
+        if len(group) > 1:
+            # values followed by a list of holders: 8%、12%、15%的比例…自治区、市、县骨干教师
+            tail_hi = _clause_end(ctx.text, group[-1].mention.end, len(ctx.text))
+            tail = ctx.text[group[-1].mention.end : min(len(ctx.text), group[-1].mention.end + 60)]
+            hm = re.search(
+                r"((?:[\u4e00-\u9fff]{1,3}、){"
+                + str(len(group) - 1)
+                + r"}[\u4e00-\u9fff]{1,3}?)(级)?([\u4e00-\u9fff]{2,8})",
+                tail,
+            )
+            if hm and group[-1].mention.end + hm.start() < tail_hi + 60:
+                holders = hm.group(1).split("、")
+                levels = ("自治区", "自治州", "国家", "省", "市", "州", "县", "区", "校", "园", "乡", "镇")
+                first = next((lv for lv in levels if holders[0].endswith(lv)), None)
+                if first:
+                    holders[0] = first
+                if len(holders) == len(group) and all(1 <= len(h) <= 3 for h in holders):
+                    noun = hm.group(3)
+                    for h, g in zip(holders, group, strict=True):
+                        g.indicator = h + noun
+                        g.ev_end = max(g.ev_end, group[-1].mention.end + hm.end())
+            out.extend(group)
+            i = j
+            continue
+        # one record whose subject lists stages: 小学、初中入学率稳定在100%
+        if sm and r.mention.unit in ("%", "元"):
+            stages = _RX19.split(sm.group(1))
+            for st in stages:
+                out.append(
+                    Record(
+                        r.mention,
+                        st + sm.group(2),
+                        r.region,
+                        r.region_code,
+                        r.status,
+                        r.year,
+                        r.ev_start,
+                        r.ev_end,
+                        r.extra_regions,
+                    )
+                )
+        else:
+            out.append(r)
+        i += 1
+    # 各 lists of places
+    final: list[Record] = []
+    for r in out:
+        final.append(r)
+        for reg in r.extra_regions:
+            final.append(
+                Record(r.mention, r.indicator, display_name(reg), reg.code, r.status, r.year, r.ev_start, r.ev_end)
+            )
+    return final
+
+
+def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str) -> list[Target]:
+    out: list[Target] = []
+    seen: set[tuple] = set()
+    text = ctx.text
+    values_seen: dict[tuple, int] = {}  # (value, unit) -> 1 if first stated in a title/heading line
+    for r in recs:
+        m = r.mention
+        line_start = text.rfind("\n", 0, m.start) + 1
+        line_end = text.find("\n", m.start)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        ls = line.strip()
+        is_heading = (line_start == 0 and len(ls) <= 60) or (len(ls) <= 40 and not _RX31.search(ls))
+        vkey = (r.status, m.value, m.value_high, m.unit)
+        if vkey in values_seen:
+            # a figure restated after a title or heading gave it, or a repeat of a stated goal
+            # ("要实现95%的目标", "低于92%") is counted once
+            weak = len(r.indicator) <= 2 or r.indicator in ("目标", "任务", "要求")
+            if values_seen[vkey] or weak or _RX26.search(text[max(0, m.start - 2) : m.start]):
+                continue
+        else:
+            values_seen[vkey] = 1 if is_heading and (m.value >= 20 or m.unit == "%") else 0
+        if r.status == "actual" and m.unit == "元" and _RX20.search(text[max(0, m.start - 12) : m.start]):
+            continue  # money already spent is not recorded
+        ind = r.indicator.strip() or "?"
+        ind = _RX21.sub("", ind)[:40]
+        key = (r.status, r.region, m.value, m.value_high, m.unit, ind)
+        if key in seen:
+            continue
+        seen.add(key)
+        ev_lo, ev_hi = r.ev_start, max(r.ev_end, m.end)
+        evidence = text[ev_lo:ev_hi].strip()
+        o_s, o_e = ct.orig_span(ev_lo, ev_hi)
+        vh = m.value_high if m.value_high is not None and m.value_high > m.value else None
+        out.append(
+            Target(
+                doc_id=doc_id,
+                status="actual" if r.status == "actual" else "target",
+                region=r.region,
+                indicator_text=ind,
+                indicator_code=indicator_code(ind, m.unit),
+                comparator=m.comparator if m.comparator in (">=", "<=", "=", "~") else "=",
+                value=float(m.value),
+                value_high=float(vh) if vh is not None else None,
+                unit=m.unit,
+                target_year=r.year,
+                evidence=evidence,
+                char_start=ev_lo,
+                char_end=ev_hi,
+                orig_start=o_s,
+                orig_end=o_e,
+                region_code=r.region_code,
+            )
+        )
+    return out

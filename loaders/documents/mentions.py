@@ -1,0 +1,297 @@
+"""Quantity mentions in cleaned text, and the comparator words before them.
+
+:func:`find_mentions` finds a number with its counter unit (or %) using one bounded regex:
+Arabic or Chinese numerals (万/亿 scaled), an optional range end (``3-5``, ``3—6``, ``9～11``),
+``余``/``多``, and the counter; plus ``百分之…``, ``…分之…``, ratios after 比/比例 (``1:1``),
+``率为零`` and ``翻一番``. Chinese numerals only count when a counter follows and a quantity
+verb licenses them (``建设一所``, not ``四个意识``). Mentions the language marks as something
+other than a goal are dropped here: years, ordinals (第…), document numbers, ages (岁 is not a
+counter), durations in 年 (except 受教育年限), conditions (``5名以上…的学校``, ``…建成后``),
+scope nouns (``8项工作``) and references (``下发的7个文件``). A suffix comparator (以上, 以内,
+左右, 余) is read with the mention; :func:`prefix_comparator` reads the nearest word before it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from loaders.documents import lexicon as lx
+from loaders.documents.numbers import ARABIC, CHINESE, NUMBER, parse_number, parse_percent_words
+
+# precompiled patterns used in the hot paths below
+_RX0 = re.compile("[一二两三四五六七八九十]个$")
+_RX1 = re.compile("(?:下发|印发|出台|提出|发布)的$|(?:其他|其余|另外|另有)$|占地(?:面积)?$")
+_RX2 = re.compile("(?:以上|以下)[\\u4e00-\\u9fff]{1,8}[^,，。;；\\d]{0,12}\\d")
+_RX3 = re.compile("[(（](所次|人次|校次|个|所|人|名)[)）]")
+_RX4 = re.compile("(?:19|20)\\d\\d$")
+_RX5 = re.compile("^(?:以上|以下|及以上)")
+_RX6 = re.compile("[^,，。;；]{0,24}(?:之后|以后|后)[,，]")
+_RX7 = re.compile('[一二两三四五六七八九十]个[“\\"]?$')
+_RX8 = re.compile("[万亿]")
+_RX9 = re.compile("学分|学时|课时|小时|工作日")
+_RX10 = re.compile("[^,，。;；]{0,24}(?:前后|落后|今后|此后)")
+_RX11 = re.compile("比|比例|比率|之比")
+
+_COUNTER_ALT = "|".join(re.escape(c) for c in lx.COUNTERS)
+_MENTION = re.compile(
+    r"(?=[0-9百一二两三四五六七八九十翻为是保控降零〇])"
+    r"(?:(?P<pw>百分之" + CHINESE + r"(?:点[零〇一二三四五六七八九]{1,4})?)"
+    r"|(?P<fr>[一二三四五六七八九十]{1,3}分之[一二三四五六七八九十]{1,3})"
+    r"|(?P<dbl>翻(?P<dbln>[一两三四])番)"
+    r"|(?P<ratio>(?<![\d.:])\d{1,3}(?:\.\d{1,2})?:\d{1,3}(?:\.\d{1,2})?(?![\d:]))"
+    r"|(?P<zero>(?<=[率数])(?:为|是|保持为|控制为|降为)零)"
+    r"|(?<![\d.A-Za-z_/])(?P<v1>" + ARABIC + r"|" + CHINESE + r"(?=(?:余|多)?(?:" + _COUNTER_ALT + r")))(?P<p1>%)?"
+    r"(?:(?P<sep>[-—–~～])(?P<v2>" + NUMBER + r"))?"
+    r"(?P<yu>余|多)?(?P<unit>%|" + _COUNTER_ALT + r")?)"
+)
+
+_CN_NUM_ONLY = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{1,12}")
+_ORDINAL_BEFORE = ("第", "前", "近", "每")
+_BAD_AFTER = (
+    "号",
+    "岁",
+    "周岁",
+    "届",
+    "级",
+    "批",
+    "轮",
+    "版",
+    "月",
+    "日",
+    "时",
+    "点",
+    "分",
+    "秒",
+    "楼",
+    "层",
+    "路",
+    "期",
+    "代",
+    "线",
+    "型",
+    "号线",
+    "G",
+    "K",
+    "M",
+)
+_CONDITION_AFTER = re.compile(r"^(?:以上|以下|及以上)?(?:规模)?[^,，。;；]{0,14}的")
+_YEARS_OF_SCHOOLING = re.compile(r"年限")
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int  # first char of the quantity (number / 百分之)
+    end: int  # after unit and suffix comparator
+    num_end: int  # after number/range
+    unit_end: int  # after the counter unit
+    value: float
+    value_high: float | None
+    unit: str | None
+    comparator: str | None = None
+    comparator_from_prefix: bool = False
+    is_chinese: bool = False
+    yu: bool = False
+    prefix_word_start: int | None = None
+    baseline: bool = False
+
+
+def _context_ok(text: str, pos: int, word: str) -> bool:
+    rule = lx.NOT_COMPARATOR_CONTEXT.get(word)
+    if not rule:
+        return True
+    bad_before, bad_after = rule
+    before = text[max(0, pos - 2) : pos]
+    after = text[pos + len(word) : pos + len(word) + 2]
+    if bad_before and before.endswith(bad_before):
+        return False
+    return not (bad_after and after.startswith(bad_after))
+
+
+# ----------------------------------------------------------------------------------------
+# mentions
+def _licensed_chinese(text: str, start: int) -> bool:
+    window = text[max(0, start - 5) : start]
+    if window.endswith(("近", "约", "共", "达", "各", "为")):
+        return True
+    return any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加"))
+
+
+def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
+    """Quantity mentions in ``text[lo:hi]``."""
+    out: list[Mention] = []
+    for m in _MENTION.finditer(text, lo, hi):
+        s = m.start()
+        if m.group("pw"):
+            v = parse_percent_words(m.group("pw"))
+            if v is None or _RX7.search(text[max(0, s - 3) : s]):
+                continue
+            out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
+            continue
+        if m.group("fr"):
+            v = parse_percent_words(m.group("fr"))
+            if v is None:
+                continue
+            out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
+            continue
+        if m.group("dbl"):
+            n = parse_number(m.group("dbln")) or 1
+            out.append(Mention(s, m.end(), m.end(), m.end(), float(2 ** int(n)), None, "倍", is_chinese=True))
+            continue
+        if m.group("ratio"):
+            a, b = (float(x) for x in m.group("ratio").split(":"))
+            ctx = text[max(0, s - 10) : s]
+            if b == 0 or not _RX11.search(ctx):
+                continue
+            # 1:1 → 1; 师生比1:13.5 → 13.5 (the conventional figure); 3:2 → 1.5
+            ratio = b if a == 1 else a if b == 1 else round(a / b, 6)
+            out.append(Mention(s, m.end(), m.end(), m.end(), ratio, None, None))
+            continue
+        if m.group("zero"):
+            out.append(Mention(s, m.end(), m.end(), m.end(), 0.0, None, "%"))
+            continue
+        tok = m.group("v1")
+        if not tok:
+            continue
+        unit = m.group("unit") or (m.group("p1") and "%")
+        if m.group("p1") and m.group("v2") and not m.group("unit"):
+            unit = None  # "8%-10" without a closing %: rare, skip
+        paren_unit = _RX3.match(text[m.end() : m.end() + 5]) if not unit else None
+        if paren_unit:
+            unit = paren_unit.group(1)
+        if not unit:
+            # a bare 万/亿 amount of money (总投资1亿2700万)
+            if _RX8.search(tok) and any(w in text[max(0, s - 6) : s] for w in lx.MONEY_WORDS):
+                unit = "元"
+            else:
+                continue
+        is_cn = bool(_CN_NUM_ONLY.fullmatch(tok))
+        value = parse_number(tok)
+        if value is None or not math.isfinite(value):
+            continue
+        vh = None
+        if m.group("v2"):
+            vh = parse_number(m.group("v2"))
+            if vh is not None and (not math.isfinite(vh) or vh <= value):
+                vh = None
+        if paren_unit:
+            m_end_extra = paren_unit.end()
+        elif unit == "个":
+            um = _RX9.match(text[m.end() : m.end() + 3])
+            if um:
+                unit = um.group(0)
+                m_end_extra = len(um.group(0))
+            else:
+                m_end_extra = 0
+        elif not paren_unit:
+            m_end_extra = 0
+        if unit == "万元":
+            value, vh, unit = value * 1e4, (vh * 1e4 if vh else None), "元"
+        elif unit == "亿元":
+            value, vh, unit = value * 1e8, (vh * 1e8 if vh else None), "元"
+        unit_end = m.end() + m_end_extra
+        num_end = m.end("v2") if m.group("v2") else m.end("v1")
+        before1 = text[s - 1 : s] if s > 0 else ""
+        after = text[unit_end : unit_end + 4]
+        # --- exclusions -------------------------------------------------------------------
+        if before1 in _ORDINAL_BEFORE and before1 != "近":
+            if before1 == "第" or (before1 == "每" and unit in ("年", "月", "天", "周")):
+                continue
+            if before1 == "前" and unit in ("名", "位"):
+                continue
+        if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
+            continue
+        if unit in lx.NON_TARGET_COUNTERS:
+            continue
+        if unit != "%" and after.startswith(_BAD_AFTER):
+            continue
+        if _RX4.match(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
+            continue
+        if before1 in ("“", '"', "「", "《"):
+            continue
+        if _RX0.search(text[max(0, s - 2) : s]):
+            continue  # 三个100%: the name of a set of goals
+        if _RX1.search(text[max(0, s - 6) : s]):
+            continue
+        if is_cn:
+            if not _licensed_chinese(text, s):
+                continue
+            if after[:1] in ("“", '"', "「") or tok in ("十",) or unit in ("次", "届", "轮"):
+                continue
+        if unit not in ("%", "个百分点", "百分点") and after.startswith(lx.SCOPE_NOUNS):
+            continue
+        if unit == "个" and after.startswith(("“", '"')) and is_cn:
+            continue
+        # condition: "5名以上残疾学生的普通学校", "1万人以上规模的住宅区"
+        tail = text[unit_end : min(len(text), unit_end + 24)]
+        cm = _CONDITION_AFTER.match(tail)
+        if cm and _RX5.match(tail) and unit not in ("%",):
+            continue
+        if _RX2.match(tail):
+            continue  # 56人以上大班额比例控制在0.5%以内: a threshold that defines the measured thing
+        if _RX6.match(tail) and not _RX10.match(tail):
+            continue  # 20所学校全部建成后, …: a condition
+        mm = Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(m.group("yu")))
+        # suffix comparator
+        for w, c in lx.SUFFIX_COMPARATORS:
+            if text.startswith(w, unit_end):
+                mm.comparator = c
+                mm.end = unit_end + len(w)
+                break
+        if mm.comparator is None and mm.yu:
+            mm.comparator = ">="
+        out.append(mm)
+    return out
+
+
+_MAX_GAP = {
+    "不低于": 30,
+    "不少于": 30,
+    "不超过": 30,
+    "不高于": 30,
+    "不小于": 30,
+    "实现": 1,
+    "为": 1,
+    "是": 0,
+    "近": 0,
+    "约": 2,
+    "达": 2,
+    "保持": 2,
+    "接近": 12,
+    "左右": 0,
+    "以上": 0,
+}
+
+
+_COMP_WORDS = dict(lx.PREFIX_COMPARATORS)
+_COMP_BY_FIRST: dict[str, tuple[str, ...]] = {
+    c: tuple(w for w in _COMP_WORDS if w[0] == c) for c in {w[0] for w in _COMP_WORDS}
+}
+_COMP_RE = re.compile("(?=(" + "|".join(re.escape(w) for w in sorted(_COMP_WORDS, key=len, reverse=True)) + "))")
+
+
+def prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | None]:
+    """Nearest comparator word ending in ``text[lo:pos]``; returns (comparator, word start)."""
+    lo = max(lo, pos - 40)
+    best: tuple[int, int, str, int] | None = None  # (end, length, comparator, start)
+    for m in _COMP_RE.finditer(text, lo, pos):
+        start = m.start()
+        # every word that starts here (达到 and 达), longest first
+        first = m.group(1)
+        for w in (first, *(v for v in _COMP_BY_FIRST[first[0]] if v != first and text.startswith(v, start))):
+            end = start + len(w)
+            if end > pos or not _context_ok(text, start, w):
+                continue
+            gap = text[end:pos]
+            if len(gap) <= _MAX_GAP.get(w, 16) and "、" not in gap:
+                cand = (end, len(w), _COMP_WORDS[w], start)
+                if best is None or cand[:2] > best[:2]:
+                    best = cand
+    if best is None:
+        return None, None
+    return best[2], best[3]
+
+
+# ----------------------------------------------------------------------------------------
+# indicator phrases

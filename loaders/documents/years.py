@@ -1,0 +1,161 @@
+"""Time expressions in Chinese policy texts.
+
+* explicit years: ``到2025年``, ``至2025年``, ``2025年前``, ``2023年底前``, ``2009年末``, ``2021年起``
+* plan periods: ``十四五`` → 2021–2025 (``十四五末`` → 2025; ``十三五期间`` → 2020 for results)
+* year ranges: ``2021—2025年``, ``(2016-2020)``
+* relative spans: ``三年内``, ``未来三年``, ``今后五年`` → document year + n - 1 (the document
+  year counts as year one, as the gold reads 今后五年 in a 2023 plan as 2027); ``今年``/``今秋``
+  → the document year; ``明年`` → +1.
+* baselines that are NOT target years: ``在2020年基础上``, ``较2020年``, ``比2015年``,
+  ``与2014年相比``.
+
+All patterns are bounded; nothing here backtracks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders.documents.numbers import parse_number
+
+PLAN_PERIODS: dict[str, tuple[int, int]] = {
+    "十五": (2001, 2005),
+    "十一五": (2006, 2010),
+    "十二五": (2011, 2015),
+    "十三五": (2016, 2020),
+    "十四五": (2021, 2025),
+    "十五五": (2026, 2030),
+}
+_CN_SMALL = "一二两三四五六七八九十"
+
+
+@dataclass(frozen=True, slots=True)
+class YearMention:
+    start: int
+    end: int
+    year: int
+    kind: str  # deadline | asof | point | range_end | period | relative | baseline
+
+
+_YEAR = r"((?:19|20)\d\d)"
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"(?:在|以|较|比|与|同)" + _YEAR + r"年?(?:底|末)?(?:的)?(?:基础上|为基数|相比|同期|水平)?"),
+        "baseline?",
+    ),
+    (re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR + r"年?"), "range"),
+    (re.compile(r"(?:截至|截止到?|截止至)\s{0,1}" + _YEAR + r"\s{0,1}年?(?:\d{1,2}月)?(?:底|末)?"), "asof"),
+    (re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + r"\s{0,1}年?(?:底|末|年底|年末)?"), "deadline"),
+    (re.compile(_YEAR + r"\s{0,1}年(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"), "deadline"),
+    (re.compile(_YEAR + r"\s{0,1}年(?:底|末|度)?"), "point"),
+    (re.compile(r"(?<![\d.])" + _YEAR + r"(?![\d.%])"), "bare"),
+)
+_PERIOD = re.compile(r"(十[一二三四五]?五)(?:规划)?(?:”)?(?:时期|期间|末|以来|期末)?")
+_RELATIVE = re.compile(
+    r"(?:未来|今后|近|在|用)?(["
+    + _CN_SMALL
+    + r"\d]{1,2})年(?:内|之内|时间|间)|(?:未来|今后)(["
+    + _CN_SMALL
+    + r"\d]{1,2})年"
+)
+_THIS_YEAR = re.compile(r"今年|本年度|当年|今秋|今春|(?<![一二两三四五六七八九十\d])年内|明年|去年")
+_BASELINE_TAIL = re.compile(r"^(?:年?(?:底|末)?(?:的)?)(?:基础上|为基数|相比|同期)")
+
+
+def plan_period(text: str) -> tuple[int, int] | None:
+    """The plan period a phrase names (``十四五`` → (2021, 2025)), else None."""
+    m = _PERIOD.search(text)
+    if m and m.group(1) in PLAN_PERIODS:
+        return PLAN_PERIODS[m.group(1)]
+    m = re.search(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR, text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        if 0 < b - a <= 15:
+            return a, b
+    return None
+
+
+_ANY_TIME = re.compile(
+    r"(?:19|20)\d\d|十[一二三四五]?五|年内|年之内|未来|今后|今年|明年|去年|当年|今秋|今春|本年度|年时间|年间"
+)
+
+
+def find_years(text: str, doc_year: int | None = None) -> list[YearMention]:
+    """Year expressions in ``text``, left to right, non-overlapping."""
+    if not _ANY_TIME.search(text):
+        return []
+    found: list[YearMention] = []
+    used = bytearray(len(text) + 1)  # positions already part of a year expression
+
+    def free(s: int, e: int) -> bool:
+        return not any(used[s:e])
+
+    def take(s: int, e: int) -> None:
+        used[s:e] = b"\x01" * (e - s)
+
+    for pat, kind in _PATTERNS:
+        for m in pat.finditer(text):
+            s, e = m.span()
+            if not free(s, e):
+                continue
+            if kind == "baseline?":
+                tail = text[e - 3 : e + 6]
+                if not (
+                    m.group(0).startswith(("较", "比", "与", "同"))
+                    or "基础" in m.group(0)
+                    or "基础上" in tail
+                    or "为基数" in m.group(0)
+                ):
+                    continue
+                found.append(YearMention(s, e, int(m.group(1)), "baseline"))
+            elif kind == "range":
+                a, b = int(m.group(1)), int(m.group(2))
+                if not 0 < b - a <= 20:
+                    continue
+                found.append(YearMention(s, e, b, "range_end"))
+            elif kind == "bare":
+                # a bare year only counts inside a title or quote (健康中国2030) or before a date
+                before = text[max(0, s - 8) : s]
+                if not re.search(r"(?:[“《\"]|中国)[^，,。；;]{0,4}$", before):
+                    continue
+                found.append(YearMention(s, e, int(m.group(1)), "point"))
+            else:
+                found.append(YearMention(s, e, int(m.group(1)), kind))
+            take(s, e)
+    for m in _PERIOD.finditer(text):
+        s, e = m.span()
+        if m.group(1) in PLAN_PERIODS and free(s, e):
+            found.append(YearMention(s, e, PLAN_PERIODS[m.group(1)][1], "period"))
+            take(s, e)
+    if doc_year:
+        for m in _RELATIVE.finditer(text):
+            s, e = m.span()
+            n = parse_number(m.group(1) or m.group(2) or "")
+            if n is None or not 1 <= n <= 15 or not free(s, e):
+                continue
+            # 任教1年以上 / 每3年 are conditions and cycles; 校长5年内 is a per-person span
+            prev = text[max(0, s - 1) : s]
+            if prev in ("每", "教", "龄", "满", "第") or (
+                prev
+                and prev not in "，,；;。：:在内是\n力争计划要将"
+                and not m.group(0).startswith(("未来", "今后", "在", "用"))
+            ):
+                continue
+            found.append(YearMention(s, e, doc_year + int(n) - 1, "relative"))
+            take(s, e)
+        for m in _THIS_YEAR.finditer(text):
+            s, e = m.span()
+            if not free(s, e):
+                continue
+            w = m.group(0)
+            y = doc_year + 1 if w == "明年" else doc_year - 1 if w == "去年" else doc_year
+            found.append(YearMention(s, e, y, "relative" if w != "去年" else "point"))
+            take(s, e)
+    found.sort(key=lambda y: y.start)
+    return found
+
+
+def year_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of explicit year tokens (so that 2025 in 到2025年 is never read as a value)."""
+    return [(m.start(), m.end()) for m in re.finditer(_YEAR + r"\s{0,1}年", text)]

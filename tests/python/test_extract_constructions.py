@@ -1,0 +1,262 @@
+"""One small labelled case per construction of Chinese plan language the extractor reads.
+
+The sentences are written for these tests in the style of local education plans; they are not
+taken from the evaluation corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.documents.clean import clean
+from loaders.documents.extract import extract_targets
+from loaders.documents.metadata import extract_metadata
+from loaders.documents.model import Target
+
+
+def run(body: str, title: str = "某市教育事业发展“十四五”规划") -> list[Target]:
+    raw = f"{title}\n{body}"
+    ct = clean(raw)
+    meta = extract_metadata(ct.text, "t")
+    return extract_targets(ct, meta, "t")
+
+
+def one(recs: list[Target], value: float, unit: str | None = None) -> Target:
+    hits = [r for r in recs if r.value == value and (unit is None or r.unit == unit)]
+    assert hits, f"no record with value {value} {unit}: {[(r.value, r.unit, r.indicator_text) for r in recs]}"
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "comparator"),
+    [
+        ("全市普惠性幼儿园覆盖率达到88%以上。", 88, ">="),
+        ("中小学教师培训经费不低于公用经费的6%。", 6, ">="),
+        ("每年组织乡村教师培训不少于4000人次。", 4000, ">="),
+        ("每名校长每年至少听课40节。", 40, ">="),
+        ("高中阶段毛入学率超过93%。", 93, ">="),
+        ("义务教育学校大班额比例控制在3%以内。", 3, "<="),
+        ("小学每班学生人数不超过45人。", 45, "<="),
+        ("初中生近视率每年降低1个百分点,肥胖率不高于12%。", 12, "<="),
+        ("义务教育辍学率低于0.5%。", 0.5, "<="),
+        ("残疾儿童入学率稳定在97%。", 97, "="),
+        ("九年义务教育巩固率保持97.5%。", 97.5, "="),
+        ("新建城区小学6所。", 6, "="),
+        ("全市在园幼儿达到5万人左右。", 50000, "~"),
+        ("专任教师约1200名。", 1200, "~"),
+        ("普职招生比例接近6:4。", 1.5, "~"),
+        ("新增学位近3000个。", 3000, "~"),
+        ("建成标准化运动场30余个。", 30, ">="),
+    ],
+)
+def test_comparators(sentence: str, value: float, comparator: str) -> None:
+    r = one(run(sentence), value)
+    assert r.comparator == comparator
+
+
+def test_percent_words_and_zero() -> None:
+    recs = run("到2025年,学前三年毛入园率达到百分之九十五,义务教育辍学率为零,四分之一的学校建成智慧校园。")
+    assert one(recs, 95, "%").indicator_code == "preschool_ger"
+    zero = one(recs, 0, "%")
+    assert zero.indicator_code == "dropout_rate" and zero.comparator == "="
+
+
+def test_shared_subject_list() -> None:
+    recs = run("年度巩固率初中为99%、高中在96%以上。")
+    junior = one(recs, 99)
+    senior = one(recs, 96)
+    assert junior.indicator_code == "junior_secondary_retention_rate" and junior.comparator == "="
+    assert senior.indicator_code == "senior_secondary_retention_rate" and senior.comparator == ">="
+
+
+def test_stage_list_shares_the_measure() -> None:
+    recs = run("小学、初中入学率均保持在100%。")
+    codes = {r.indicator_code for r in recs if r.value == 100}
+    assert codes == {"primary_enrollment_rate", "junior_secondary_enrollment_rate"}
+
+
+def test_one_to_one_value_list() -> None:
+    recs = run("到2027年,按照专任教师数5%、10%、15%的比例分级培养省、市、县骨干教师。")
+    got = {r.value: r.indicator_text for r in recs if r.unit == "%"}
+    assert got[5].startswith("省") and got[10].startswith("市") and got[15].startswith("县")
+    assert all(r.target_year == 2027 for r in recs if r.unit == "%")
+
+
+def test_ge_list_splits_per_place() -> None:
+    recs = run("到2025年,上城、拱墅各新建公办幼儿园2-3所。", title="杭州市学前教育发展规划")
+    places = sorted(r.region for r in recs if r.value == 2)
+    assert places == ["杭州市上城区", "杭州市拱墅区"]
+    assert all(r.value_high == 3 for r in recs if r.value == 2)
+
+
+def test_comparator_at_list_head_applies_to_every_item() -> None:
+    recs = run("组建不少于8个城乡教育共同体、12个名师工作室、5个学科基地。")
+    for v in (8, 12, 5):
+        assert one(recs, v, "个").comparator == ">="
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "high", "unit"),
+    [
+        ("每个街道办好2—4所公办幼儿园。", 2, 4, "所"),
+        ("每名学生掌握2-3项以上体育技能。", 2, 3, "项"),
+        ("培育市级特色学校9～12个。", 9, 12, "个"),
+    ],
+)
+def test_ranges(sentence: str, value: float, high: float, unit: str) -> None:
+    r = one(run(sentence), value, unit)
+    assert r.value_high == high
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("教师每五年一周期参加培训不少于360学时。", 360, "学时"),
+        ("开设网络同步课程不少于500门次。", 500, "门次"),
+        ("每位教师每年获得继续教育48个学分。", 48, "学分"),
+        ("保证学生每天校园体育活动2小时。", 2, "小时"),
+        ("新建学生食堂1.2万平方米。", 12000, "平方米"),
+        ("学前教育毛入园率比上年提高2个百分点。", 2, "个百分点"),
+        ("配备应急救护器材800件。", 800, "件"),
+        ("新建教师周转宿舍3栋。", 3, "栋"),
+        ("完成农村学校改薄项目15处。", 15, "处"),
+        ("生均公用经费提高到每年800元。", 800, "元"),
+        ("市级公费师范生招生规模翻一番。", 2, "倍"),
+        ("新建学校足球场地4片。", 4, "片"),
+        ("新建小学按36班规模设计。", 36, "班"),
+        ("选派校长到发达地区跟岗学习不少于3个月。", 3, "个月"),
+        ("奖补普惠性民办幼儿园120所次。", 120, "所次"),
+        ("每年开展师德集中培训不少于5天。", 5, "天"),
+        ("每学期组织家长会不少于2次。", 2, "次"),
+        ("新增劳动力平均受教育年限达到14.5年。", 14.5, "年"),
+    ],
+)
+def test_counter_units(sentence: str, value: float, unit: str) -> None:
+    one(run(sentence), value, unit)
+
+
+def test_money_in_wan_and_yi() -> None:
+    recs = run("今年计划投资3.5亿元新建学校。", title="某区2024年教育工作要点")
+    assert one(recs, 350000000, "元").status == "target"
+
+
+def test_teacher_training_hours_code() -> None:
+    r = one(run("确保每名教师五年一周期不少于360学时。"), 360, "学时")
+    assert r.indicator_code == "teacher_training_hours_5yr"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "year"),
+    [
+        ("到2026年,新建幼儿园8所。", 8, 2026),
+        ("2024年前完成12所学校改造。", 12, 2024),
+        ("2023年底前建成智慧校园示范校20所。", 20, 2023),
+        ("“十四五”末,建成示范性综合实践基地3个。", 3, 2025),
+        ("新建中学7所。", 7, 2025),  # the plan period's last year
+    ],
+)
+def test_target_years_in_a_five_year_plan(sentence: str, value: float, year: int) -> None:
+    assert one(run(sentence), value).target_year == year
+
+
+def test_annual_plan_year_and_relative_span() -> None:
+    recs = run("新建公办幼儿园4所。未来三年新增学位9000个。", title="某县教育体育局2022年工作计划")
+    assert one(recs, 4, "所").target_year == 2022
+    assert one(recs, 9000, "个").target_year == 2024
+
+
+def test_actuals_are_reported_with_their_year() -> None:
+    body = (
+        "一、“十三五”发展回顾\n“十三五”期间,全市新增幼儿园45所,学前三年毛入园率由82%提高到91%。\n"
+        "二、主要目标\n到2025年,学前三年毛入园率达到95%以上。"
+    )
+    recs = run(body)
+    new = one(recs, 45, "所")
+    assert new.status == "actual" and new.target_year == 2020
+    base, now = one(recs, 82), one(recs, 91)
+    assert base.status == now.status == "actual"
+    assert base.target_year == 2015 and now.target_year == 2020
+    goal = one(recs, 95)
+    assert goal.status == "target" and goal.target_year == 2025
+
+
+def test_as_of_statement_is_an_actual() -> None:
+    r = one(run("截至2021年底,全市已建成标准化学校120所。"), 120, "所")
+    assert r.status == "actual" and r.target_year == 2021
+
+
+def test_region_named_in_the_clause() -> None:
+    recs = run("到2025年,全市新建幼儿园30所,其中萧山区新建8所。", title="杭州市学前教育发展规划")
+    assert one(recs, 30).region == "杭州市"
+    assert one(recs, 8).region == "杭州市萧山区"
+
+
+def test_placeholder_region() -> None:
+    assert {r.region for r in run("新建学校5所。", title="某县教育发展五年行动方案")} == {"某县"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "根据《关于加强教师队伍建设的意见》(教师〔2022〕6号)精神。",
+        "选拔35岁以下青年教师参加培训。",
+        "联系电话:0731-88888888。",
+        "任教5年以上的教师可申报。",
+        "每3年开展一次评估。",
+        "举办第十届中小学生运动会。",
+        "2019年累计投入教育经费12亿元。",
+        "突出抓好四个方面、8项工作。",
+    ],
+)
+def test_exclusions(sentence: str) -> None:
+    recs = run(sentence)
+    assert not [r for r in recs if r.status == "target"], [(r.value, r.unit, r.indicator_text) for r in recs]
+
+
+def test_evidence_offsets_point_into_clean_and_raw_text() -> None:
+    raw = "某市教育規劃\n到2025年，學前三年毛入園率達到９５％以上。"
+    ct = clean(raw)
+    meta = extract_metadata(ct.text, "t")
+    (r,) = [t for t in extract_targets(ct, meta, "t") if t.value == 95]
+    assert ct.text[r.char_start : r.char_end] == r.evidence
+    assert "95%" in r.evidence
+    assert r.orig_start is not None and r.orig_end is not None
+    assert "９５％" in raw[r.orig_start : r.orig_end]
+
+
+def test_indicator_table_rows() -> None:
+    body = (
+        "序号\t指标\t单位\t2020年\t2025年\t属性\n"
+        "1\t学前三年毛入园率\t%\t90.6\t≥95\t预期性\n"
+        "2\t九年义务教育巩固率（%）\t\t96.5\t97以上\t约束性\n"
+        "3\t普通高中在校生\t万人\t5.2\t约6\t预期性\n"
+    )
+    recs = run(body)
+    base, goal = one(recs, 90.6, "%"), one(recs, 95, "%")
+    assert (base.status, base.target_year) == ("actual", 2020)
+    assert (goal.status, goal.target_year, goal.comparator) == ("target", 2025, ">=")
+    assert goal.indicator_code == "preschool_ger"
+    assert one(recs, 97, "%").indicator_code == "compulsory_consolidation_rate"
+    assert one(recs, 60000, "人").comparator == "~"
+
+
+def test_no_year_anywhere_gives_null() -> None:
+    recs = run("全市新建幼儿园6所,新增学位2400个。", title="全市义务教育学校秋季开学情况")
+    assert {r.target_year for r in recs} == {None}
+
+
+def test_region_never_comes_from_page_chrome() -> None:
+    body = "来源:北京日报 责任编辑:张三\n到2025年,新建幼儿园12所。"
+    recs = run(body, title="杭州市学前教育发展规划")
+    assert one(recs, 12).region == "杭州市"
+
+
+def test_measure_list_with_respective_values() -> None:
+    recs = run("全市中小学体质健康合格率、优良率分别达到95%和55%。")
+    assert one(recs, 95).indicator_code == "student_fitness_pass_rate"
+    assert one(recs, 55).indicator_code == "student_fitness_good_rate"
+
+
+def test_teacher_student_ratio() -> None:
+    r = one(run("中小学师生比达到1:13.5。"), 13.5)
+    assert r.unit is None and r.comparator == ">="
