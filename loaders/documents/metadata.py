@@ -51,6 +51,7 @@ _DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("five_year_plan", re.compile(r"规划")),
 )
 _NEWS_HINT = re.compile(r"记者|本报讯|晚报讯|日电|消息|来源[:：]|新闻|据了解|获悉|发布会")
+_NATIONAL_TITLE = re.compile(r"(?:关于印发)?[《“\"]?(?:国家|全国|中国|国务院|教育部|中共中央)")
 _PLACEHOLDER = re.compile(r"某(?:省|市|区|县|州|镇)")
 _LEVEL_WORDS = {
     "province": re.compile(r"全省|我省|本省"),
@@ -185,6 +186,8 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
                     scores[r.code] += 20.0 / len(cands)
                     objs[r.code] = r
     country_mentions = levels["country"]
+    if title and _NATIONAL_TITLE.match(title):
+        country_mentions += 3  # 国家教育事业发展规划, 中国教育现代化2035: a national plan
     if not scores:
         if country_mentions >= 2:
             return "全国", _country()

@@ -260,3 +260,12 @@ def test_measure_list_with_respective_values() -> None:
 def test_teacher_student_ratio() -> None:
     r = one(run("中小学师生比达到1:13.5。"), 13.5)
     assert r.unit is None and r.comparator == ">="
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["国家教育事业发展“十四五”规划", "中国教育现代化2035", "教育部关于印发《县域普通高中发展提升行动计划》的通知"],
+)
+def test_a_national_title_makes_the_document_national(title: str) -> None:
+    recs = run("到2025年，高等教育毛入学率达到60%。", title=title)
+    assert one(recs, 60).region == "全国"
