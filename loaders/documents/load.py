@@ -18,22 +18,14 @@ import duckdb
 import pyarrow as pa
 
 from loaders.db import new_load_id, transaction
-from loaders.documents.model import ProcessedDocument
+from loaders.documents.model import TARGET_KEYS, ProcessedDocument
 
+#: raw.policy_targets columns: the record's contract keys (TARGET_KEYS) plus landing metadata
 _TARGET_COLUMNS = (
     "doc_id",
     "target_seq",
-    "status",
-    "region",
+    *TARGET_KEYS[1:],
     "region_code",
-    "indicator_text",
-    "indicator_code",
-    "comparator",
-    "value",
-    "value_high",
-    "unit",
-    "target_year",
-    "evidence",
     "char_start",
     "char_end",
     "confidence",

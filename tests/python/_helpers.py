@@ -29,3 +29,23 @@ def run_eduwh(
         timeout=timeout,
         check=False,
     )
+
+
+def insert_statistic_bypassing_loader(db: Path, *, source_file: str, row: int, indicator: str, value: float) -> None:
+    """Write one national observation straight into raw.statistics, as a hand edit would (no validation)."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            """
+            insert into raw.statistics (load_id, source_file, sheet, source_row, region_name, region_code,
+                indicator_name, indicator_code, year, value, value_raw, unit, unit_raw, qualifier, footnote,
+                nature, source_title, source_url, loaded_at)
+            values ('manual', ?, null, ?, '全国', '000000', ?, ?, 1999, ?, ?, '%', '%', null, null,
+                'reported', 'hand edit', null, now())
+            """,
+            [source_file, row, indicator, indicator, value, str(value)],
+        )
+    finally:
+        con.close()

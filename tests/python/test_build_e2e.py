@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
-from _helpers import ROOT, run_eduwh
+from _helpers import ROOT, insert_statistic_bypassing_loader, run_eduwh
 
 
 def test_build_succeeds_and_every_dbt_test_passes(built: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -117,17 +117,9 @@ def test_range_test_in_dbt_catches_a_share_that_bypassed_the_loader(sample_data_
     db = tmp_path / "wh.duckdb"
     first = run_eduwh("build", "--data", str(sample_data_copy), "--db", str(db))
     assert first.returncode == 0, first.stdout + first.stderr
-    con = duckdb.connect(str(db))
-    con.execute(
-        """
-        insert into raw.statistics (load_id, source_file, sheet, source_row, region_name, region_code,
-            indicator_name, indicator_code, year, value, value_raw, unit, unit_raw, qualifier, footnote,
-            nature, source_title, source_url, loaded_at)
-        values ('manual', 'hand_edit.csv', null, 7, '全国', '000000', '小学入学率', 'primary_enrollment_rate',
-            1999, 120.0, '120', '%', '%', null, null, 'reported', 'hand edit', null, now())
-        """
+    insert_statistic_bypassing_loader(
+        db, source_file="hand_edit.csv", row=7, indicator="primary_enrollment_rate", value=120.0
     )
-    con.close()
     proc = run_eduwh("build", "--data", str(sample_data_copy), "--db", str(db))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _helpers import EDUWH, ROOT, run_eduwh
+from _helpers import EDUWH, ROOT, insert_statistic_bypassing_loader, run_eduwh
 
 READER = textwrap.dedent(
     """
@@ -193,17 +193,9 @@ def test_a_stale_lock_from_a_dead_process_is_taken_over(served: tuple[Path, Path
 
 def test_a_build_with_a_failing_test_does_not_publish(served: tuple[Path, Path]) -> None:
     db, data = served
-    con = duckdb.connect(str(db))
-    con.execute(
-        """
-        insert into raw.statistics (load_id, source_file, sheet, source_row, region_name, region_code,
-            indicator_name, indicator_code, year, value, value_raw, unit, unit_raw, qualifier, footnote,
-            nature, source_title, source_url, loaded_at)
-        values ('manual', 'hand_edit.csv', null, 9, '全国', '000000', '小学入学率', 'primary_enrollment_rate',
-            1999, 120.0, '120', '%', '%', null, null, 'reported', 'hand edit', null, now())
-        """
+    insert_statistic_bypassing_loader(
+        db, source_file="hand_edit.csv", row=9, indicator="primary_enrollment_rate", value=120.0
     )
-    con.close()
     before, runs_before = _sha(db), _published_runs(db)
     proc = run_eduwh("build", "--data", str(data), "--db", str(db), "--no-quality")
     assert proc.returncode == 1, proc.stdout + proc.stderr
