@@ -127,9 +127,20 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+#: columns added after a table was first released: (table, column, type). ``create table if not
+#: exists`` leaves an older warehouse's table as it was, so each is added where missing.
+RAW_MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    ("raw.statistics", "source_column", "varchar"),
+    ("raw.rejected_rows", "source_column", "varchar"),
+)
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and add any column a newer eduwh expects (idempotent)."""
     for ddl in RAW_DDL:
         con.execute(ddl)
+    for table, column, sql_type in RAW_MIGRATIONS:
+        con.execute(f"alter table {table} add column if not exists {column} {sql_type}")
 
 
 @contextmanager

@@ -43,7 +43,10 @@ def run_query(
     except duckdb.Error as exc:
         raise QueryError(f"{served.name}: {str(exc).splitlines()[0]}") from exc
     try:
-        return con.execute(sql).pl()
+        rel = con.sql(sql)
+        if rel is None:  # a statement without a result (e.g. SET): nothing to show
+            return pl.DataFrame()
+        return pl.from_arrow(rel.to_arrow_table())  # type: ignore[return-value]
     except duckdb.Error as exc:
         raise QueryError(str(exc).splitlines()[0]) from exc
     finally:
