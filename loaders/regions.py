@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 import opencc
@@ -367,7 +368,8 @@ class RegionIndex:
         for form, matches in table.items():
             best = self._best(matches)
             guarded = len(form) <= 2 and all(r.level == "county" for r in best)
-            automaton.add_word(form, (len(form), guarded, best[0] if len(best) == 1 else best))
+            key = utf8_key(form)
+            automaton.add_word(key, (len(key), len(form), guarded, best[0] if len(best) == 1 else best))
         automaton.make_automaton()
         return automaton
 
@@ -382,8 +384,8 @@ class RegionIndex:
             self._automaton = self._build_automaton()
         hits = sorted(
             (
-                (end + 1 - length, end + 1, guarded, found)
-                for end, (length, guarded, found) in self._automaton.iter(text)
+                (start, start + length, guarded, found)
+                for start, (_, length, guarded, found) in utf8_iter(self._automaton, text)
             ),
             key=lambda h: (h[0], -h[1]),
         )
@@ -410,6 +412,37 @@ class RegionIndex:
             if len(inside) == 1:
                 return inside[0]
         return list(candidates)
+
+
+# --- Aho-Corasick over UTF-8 ------------------------------------------------------------------
+# pyahocorasick finds a node's child by a linear scan, so an automaton over ~1,200 distinct first
+# characters costs ~0.8 µs for every text character that starts no name (most of them). Keys and
+# text are therefore matched as UTF-8 bytes (each byte one latin-1 character): a node then has at
+# most a few dozen children and a text is scanned ~10x faster. UTF-8 is self-synchronising, so a
+# match of an encoded name always starts on a character boundary: the matches are exactly those
+# of an automaton over the names themselves.
+def utf8_key(word: str) -> str:
+    """The form of ``word`` to add to an automaton that :func:`utf8_iter` scans."""
+    return word.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def utf8_iter(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, Any]]:
+    """Every match in ``text`` of an automaton over :func:`utf8_key` keys, as ``(start, value)``
+    with ``start`` a character index, sorted by start; each value's first item must be the
+    length of its key (in UTF-8 bytes)."""
+    data = text.encode("utf-8", "surrogatepass")
+    found = [(end + 1 - value[0], value) for end, value in automaton.iter(data.decode("latin-1"))]
+    if not found or len(data) == len(text):  # ASCII only: bytes are characters
+        return found
+    found.sort(key=lambda h: h[0])
+    out: list[tuple[int, Any]] = []
+    b_pos = c_pos = 0
+    for b_start, value in found:
+        if b_start != b_pos:
+            c_pos += len(data[b_pos:b_start].decode("utf-8", "surrogatepass"))
+            b_pos = b_start
+        out.append((c_pos, value))
+    return out
 
 
 @lru_cache(maxsize=1)

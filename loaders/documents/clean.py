@@ -142,8 +142,10 @@ def _drop_chrome(text: str, offs: list[int]) -> tuple[str, list[int]]:
 
 # --- 2. pinyin glosses --------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+# (the bracket comes first and the lookbehind after it: a pattern that starts with a character
+# set lets the regex engine skip ahead to the next bracket instead of trying every position)
 _GLOSS = re.compile(
-    r"(?<=[\u3400-\u9fff])[(（]\s{0,1}"
+    r"[(（](?<=[\u3400-\u9fff][(（])\s{0,1}"
     r"(?:[a-z" + _TONED + r"]{0,6}[" + _TONED + r"][a-z" + _TONED + r"]{0,6}"  # a tone mark: xiào
     r"|[a-z]{1,6}[1-5]"  # a tone number: jun1
     r"|[bcdfghjklmnpqrstwxyz]{0,2}h?[aeiouv]{1,3}(?:ng|n|r)?)"  # a bare lowercase syllable
@@ -257,7 +259,7 @@ def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
 
 
 # --- 6. whitespace --------------------------------------------------------------------------
-_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b\u3000]{1,200}")
+_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b\u3000][ \t\u00a0\u2002-\u200b\u3000]{0,199}")  # = {1,200}
 _DIGITS_BEFORE = re.compile(r"(\d{1,8})$")
 _DIGITS_AFTER = re.compile(r"^(\d{1,8})(?![\d.])")
 
@@ -301,8 +303,8 @@ def _fix_spaces(text: str, offs: list[int]) -> tuple[str, list[int]]:
     return text, offs
 
 
-_GARBLE_RUN = re.compile(r"[?？]{2,}")
-_BLANKS = re.compile(r"\n{2,}")
+_GARBLE_RUN = re.compile(r"[?？][?？]+")  # [?？]{2,}, written to start with a character set
+_BLANKS = re.compile(r"\n\n+")
 
 
 def clean(raw: str) -> CleanText:

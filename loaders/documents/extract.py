@@ -141,13 +141,23 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_CLAUSE_STOP_RE = re.compile(r"[。；;！!？?\n,，:：]")  # the characters of _CLAUSE_STOP
+_stops_text: str | None = None
+_stops: list[int] = []
+
+
 def _clause_start(text: str, lo: int, pos: int) -> int:
+    """After the last clause mark in ``text[max(lo, pos - 200):pos]`` (else that window's start).
+    The marks of the text in hand are found once and looked up by bisection."""
+    global _stops_text, _stops
     lo = max(lo, pos - 200)
-    best = max(text.rfind(ch, lo, pos) for ch in _CLAUSE_STOP)
-    return best + 1 if best >= 0 else lo
-
-
-_CLAUSE_STOP_RE = re.compile(r"[。；;！!？?\n,，:：]")
+    if text is not _stops_text:
+        _stops = [m.start() for m in _CLAUSE_STOP_RE.finditer(text)]
+        _stops_text = text
+    k = bisect.bisect_left(_stops, pos) - 1
+    if k >= 0 and _stops[k] >= lo:
+        return _stops[k] + 1
+    return lo
 
 
 def _clause_end(text: str, pos: int, hi: int) -> int:
@@ -565,7 +575,7 @@ def _indicator_for(
         # 由X提高到Y: Y shares X's subject
         if len(subj0) < 2 and prev is not None and prev_ind and _RX15.fullmatch(pred):
             return prev_ind, []
-        before = strip_phrase(raw_before)
+        before = subj0  # strip_phrase(raw_before), computed above
         np_prev = _prev_clause_np(text, s_lo, c_lo) if len(before) < 2 else ""
         if np_prev and _RX16.search(np_prev):
             before = np_prev

@@ -123,24 +123,27 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
     out: list[Mention] = []
     for m in _MENTION.finditer(text, lo, hi):
         s = m.start()
-        if m.group("pw"):
-            v = parse_percent_words(m.group("pw"))
+        pw, fr, dbl, ratio, zero, tok, p1, v2, unit_g, yu = m.group(
+            "pw", "fr", "dbl", "ratio", "zero", "v1", "p1", "v2", "unit", "yu"
+        )
+        if pw:
+            v = parse_percent_words(pw)
             if v is None or _RX7.search(text[max(0, s - 3) : s]):
                 continue
             out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
             continue
-        if m.group("fr"):
-            v = parse_percent_words(m.group("fr"))
+        if fr:
+            v = parse_percent_words(fr)
             if v is None:
                 continue
             out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
             continue
-        if m.group("dbl"):
+        if dbl:
             n = parse_number(m.group("dbln")) or 1
             out.append(Mention(s, m.end(), m.end(), m.end(), float(2 ** int(n)), None, "倍", is_chinese=True))
             continue
-        if m.group("ratio"):
-            a, b = (float(x) for x in m.group("ratio").split(":"))
+        if ratio:
+            a, b = (float(x) for x in ratio.split(":"))
             ctx = text[max(0, s - 10) : s]
             if b == 0 or not _RX11.search(ctx):
                 continue
@@ -148,14 +151,13 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             ratio = b if a == 1 else a if b == 1 else round(a / b, 6)
             out.append(Mention(s, m.end(), m.end(), m.end(), ratio, None, None))
             continue
-        if m.group("zero"):
+        if zero:
             out.append(Mention(s, m.end(), m.end(), m.end(), 0.0, None, "%"))
             continue
-        tok = m.group("v1")
         if not tok:
             continue
-        unit = m.group("unit") or (m.group("p1") and "%")
-        if m.group("p1") and m.group("v2") and not m.group("unit"):
+        unit = unit_g or (p1 and "%")
+        if p1 and v2 and not unit_g:
             unit = None  # "8%-10" without a closing %: rare, skip
         paren_unit = _RX3.match(text[m.end() : m.end() + 5]) if not unit else None
         if paren_unit:
@@ -171,8 +173,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         if value is None or not math.isfinite(value):
             continue
         vh = None
-        if m.group("v2"):
-            vh = parse_number(m.group("v2"))
+        if v2:
+            vh = parse_number(v2)
             if vh is not None and (not math.isfinite(vh) or vh <= value):
                 vh = None
         if paren_unit:
@@ -191,7 +193,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         elif unit == "亿元":
             value, vh, unit = value * 1e8, (vh * 1e8 if vh else None), "元"
         unit_end = m.end() + m_end_extra
-        num_end = m.end("v2") if m.group("v2") else m.end("v1")
+        num_end = m.end("v2") if v2 else m.end("v1")
         before1 = text[s - 1 : s] if s > 0 else ""
         after = text[unit_end : unit_end + 4]
         # --- exclusions -------------------------------------------------------------------
@@ -232,7 +234,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue  # 56人以上大班额比例控制在0.5%以内: a threshold that defines the measured thing
         if _RX6.match(tail) and not _RX10.match(tail):
             continue  # 20所学校全部建成后, …: a condition
-        mm = Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(m.group("yu")))
+        mm = Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(yu))
         # suffix comparator
         for w, c in lx.SUFFIX_COMPARATORS:
             if text.startswith(w, unit_end):
@@ -271,8 +273,22 @@ _COMP_BY_FIRST: dict[str, tuple[str, ...]] = {
 _COMP_RE = re.compile("(?=(" + "|".join(re.escape(w) for w in sorted(_COMP_WORDS, key=len, reverse=True)) + "))")
 
 
+# the last answer: extraction asks twice for most numbers (for the comparator and the subject)
+_prefix_last: tuple[str | None, int, int, tuple[str | None, int | None]] = (None, -1, -1, (None, None))
+
+
 def prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | None]:
     """Nearest comparator word ending in ``text[lo:pos]``; returns (comparator, word start)."""
+    global _prefix_last
+    last_text, last_lo, last_pos, last = _prefix_last
+    if last_text is text and last_lo == lo and last_pos == pos:
+        return last
+    found = _prefix_comparator(text, lo, pos)
+    _prefix_last = (text, lo, pos, found)
+    return found
+
+
+def _prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | None]:
     lo = max(lo, pos - 40)
     best: tuple[int, int, str, int] | None = None  # (end, length, comparator, start)
     for m in _COMP_RE.finditer(text, lo, pos):

@@ -147,8 +147,22 @@ _CN_COUNT_IN_PHRASE = re.compile(r"(?<![“\"])(?:近|约)?[一二两三四五�
 _AFTER_RE = re.compile(r"[^。；;！!？?\n,，:：\[\]【】0-9]{0,40}")
 
 
+# the last answer: extraction asks twice for each number (for its indicator and its evidence)
+_after_last: tuple[str | None, int, int, str] = (None, -1, -1, "")
+
+
 def after_phrase(text: str, m: Mention, hi: int) -> str:
-    pm = _AFTER_RE.match(text, m.end, max(m.end, hi))
+    global _after_last
+    last_text, last_end, last_hi, last = _after_last
+    if last_text is text and last_end == m.end and last_hi == hi:
+        return last
+    s = _after_phrase(text, m.end, hi)
+    _after_last = (text, m.end, hi, s)
+    return s
+
+
+def _after_phrase(text: str, end: int, hi: int) -> str:
+    pm = _AFTER_RE.match(text, end, max(end, hi))
     s = pm.group(0) if pm else ""
     s = _PAREN.sub("", s).translate(_QUOTES)
     if s.startswith("的"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from loaders.regions import Region, RegionIndex
+from loaders.regions import Region, RegionIndex, utf8_iter, utf8_key
 from loaders.regions import region_index as _project_index
 
 __all__ = ["ancestors", "candidates", "display_name", "find_all_cached", "find_places", "is_within", "region_index"]
@@ -80,7 +80,8 @@ def _scoped_automaton(container_code: str) -> Any:
         return None
     ac = ahocorasick.Automaton()
     for n, rs in names.items():
-        ac.add_word(n, (n, rs[0] if len(rs) == 1 else list(rs)))
+        key = utf8_key(n)
+        ac.add_word(key, (len(key), n, rs[0] if len(rs) == 1 else list(rs)))
     ac.make_automaton()
     return ac
 
@@ -99,8 +100,8 @@ def find_places(text: str, container: Region | None = None) -> list[tuple[int, i
     if container is not None:
         ac = _scoped_automaton(container.code)
         if ac is not None:
-            for end, (n, r) in ac.iter(text):
-                hits.append((end - len(n) + 1, end + 1, r))
+            for start, (_, n, r) in utf8_iter(ac, text):
+                hits.append((start, start + len(n), r))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     out: list[tuple[int, int, Region | list[Region]]] = []
     last = -1

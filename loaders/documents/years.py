@@ -49,7 +49,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + r"\s{0,1}年?(?:底|末|年底|年末)?"), "deadline"),
     (re.compile(_YEAR + r"\s{0,1}年(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"), "deadline"),
     (re.compile(_YEAR + r"\s{0,1}年(?:底|末|度)?"), "point"),
-    (re.compile(r"(?<![\d.])" + _YEAR + r"(?![\d.%])"), "bare"),
+    # = (?<![\d.])((?:19|20)\d\d)(?![\d.%]), the lookbehind placed after the first two digits so the
+    # pattern opens with a literal and the engine skips ahead to the next 1 or 2
+    (re.compile(r"((?:19|20)(?<![\d.]\d\d)\d\d)(?![\d.%])"), "bare"),
 )
 _PERIOD = re.compile(r"(十[一二三四五]?五)(?:规划)?(?:”)?(?:时期|期间|末|以来|期末)?")
 _RELATIVE = re.compile(
@@ -59,7 +61,7 @@ _RELATIVE = re.compile(
     + _CN_SMALL
     + r"\d]{1,2})年"
 )
-_THIS_YEAR = re.compile(r"今年|本年度|当年|今秋|今春|(?<![一二两三四五六七八九十\d])年内|明年|去年")
+_THIS_YEAR = re.compile(r"今年|本年度|当年|今秋|今春|年内(?<![一二两三四五六七八九十\d]年内)|明年|去年")
 _BASELINE_TAIL = re.compile(r"^(?:年?(?:底|末)?(?:的)?)(?:基础上|为基数|相比|同期)")
 
 
