@@ -43,9 +43,13 @@ BUILD_RUNS_DDL = (
         eduwh_version varchar,
         dbt_version varchar,
         duckdb_version varchar,
-        python_version varchar
+        python_version varchar,
+        project_fingerprint varchar,        -- hash of models, macros, seeds, dbt_project.yml
+        dbt_mode varchar                    -- full_refresh | incremental
     )
     """,
+    "alter table meta.build_runs add column if not exists project_fingerprint varchar",
+    "alter table meta.build_runs add column if not exists dbt_mode varchar",
 )
 
 
@@ -77,6 +81,8 @@ class BuildRun:
     dbt_version: str | None = field(default_factory=lambda: _version("dbt-core"))
     duckdb_version: str | None = field(default_factory=lambda: duckdb.__version__)
     python_version: str = field(default_factory=lambda: f"{platform.python_implementation()} {sys.version.split()[0]}")
+    project_fingerprint: str | None = None
+    dbt_mode: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         d = asdict(self)
@@ -103,3 +109,38 @@ def append_run_log(path: Path, run: BuildRun) -> None:
     rec = asdict(run)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+
+
+def project_fingerprint(project_dir: Path) -> str:
+    """Hash of everything that shapes the marts: models, macros, seeds and dbt_project.yml.
+
+    When it differs from the last published build's, incremental models cannot be
+    trusted to match a full rebuild (their SQL or reference data changed), so
+    ``eduwh build`` runs a full refresh.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds"):
+        files += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    for p in files:
+        h.update(str(p.relative_to(project_dir)).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def last_published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Fingerprint of the build that published this warehouse (None for a new or older warehouse)."""
+    try:
+        row = con.execute(
+            "select project_fingerprint from meta.build_runs where status = 'published' "
+            "order by finished_at desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    except duckdb.BinderException:  # a warehouse from before fingerprints
+        return None
+    return row[0] if row else None

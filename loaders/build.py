@@ -23,9 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from loaders import db
-from loaders.audit import BuildRun, append_run_log, record_in_warehouse
+from loaders.audit import (
+    BuildRun,
+    append_run_log,
+    last_published_fingerprint,
+    project_fingerprint,
+    record_in_warehouse,
+)
 from loaders.buildlock import BuildLock
-from loaders.config import data_dir, warehouse_path
+from loaders.config import data_dir, project_root, warehouse_path
 from loaders.documents.load import DocumentLoadResult, load_document, log_failed_document
 from loaders.documents.model import DocumentReadError, ProcessedDocument
 from loaders.documents.pipeline import iter_document_paths, process_many
@@ -170,6 +176,7 @@ def build(
     quality: bool = True,
     events: EventLog | None = None,
     dbt_vars: str | None = None,
+    full_refresh: bool = False,
 ) -> BuildReport:
     """Build on a private copy of the served warehouse and publish it only if every check passes.
 
@@ -206,8 +213,12 @@ def build(
                     loads.statistics, errs = load_statistics_files(con, [stat_dir], progress=progress)
                     loads.errors += errs
                 n_rejected, samples = rejected_samples(con, current_rejections(con))
+                run.project_fingerprint = project_fingerprint(project_root())
+                if last_published_fingerprint(con) != run.project_fingerprint:
+                    full_refresh = True  # models, macros or seeds changed (or a first build)
             finally:
                 con.close()
+            run.dbt_mode = "full_refresh" if full_refresh else "incremental"
             events.emit(
                 "inputs_loaded",
                 documents=len(loads.documents),
@@ -221,13 +232,20 @@ def build(
                 args += ["--select", *select]
             if dbt_vars:
                 args += ["--vars", dbt_vars]
+            if full_refresh:
+                args += ["--full-refresh"]
             if progress:
                 progress("dbt build", 0, 1)
             outcome = run_dbt(args, copy.path, target_dir=target_dir)
             if progress:
                 progress("dbt build", 1, 1)
             t = outcome.test_counts()
-            events.emit("dbt_finished", success=outcome.success, **{k: t[k] for k in ("pass", "warn", "fail", "error")})
+            events.emit(
+                "dbt_finished",
+                success=outcome.success,
+                mode=run.dbt_mode,
+                **{k: t[k] for k in ("pass", "warn", "fail", "error")},
+            )
 
             if outcome.success and quality:
                 from loaders.quality import run_checkpoint  # GE imports in ~2 s: only when needed

@@ -176,6 +176,9 @@ def build(
     dbt_vars: Annotated[
         str | None, typer.Option("--vars", help="dbt vars (YAML), e.g. '{eduwh_as_of_year: 2023}'.")
     ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild incremental marts from scratch (automatic when models or seeds change).")
+    ] = False,
 ) -> None:
     """Build on a private copy, run every test, publish atomically only if all pass; print a summary.
 
@@ -198,6 +201,7 @@ def build(
                 quality=quality,
                 events=events,
                 dbt_vars=dbt_vars,
+                full_refresh=full_refresh,
             )
     except BuildLocked as exc:
         events.emit("build_refused", level="error", reason=str(exc))
@@ -223,8 +227,9 @@ def _print_build_summary(report: BuildReport) -> None:
         out.print(f"[yellow]rejected[/yellow] {s['source_file']}{sheet} row {s['source_row']}: {s['reason']}")
     if report.dbt is not None:
         t = report.dbt.test_counts()
+        mode = report.run.dbt_mode if report.run else None
         out.print(
-            f"dbt: {report.dbt.nodes_run} nodes; tests passed {t['pass']}, warned {t['warn']}, "
+            f"dbt ({mode}): {report.dbt.nodes_run} nodes; tests passed {t['pass']}, warned {t['warn']}, "
             f"failed {t['fail'] + t['error']} (data tests {t['data_tests']}, unit tests {t['unit_tests']})",
             highlight=False,
         )

@@ -27,9 +27,76 @@
     deteriorating. A target whose year has been reached without being met is never
     on_track (needs_acceleration at best).
 -#}
+{#-
+    Incremental, keyed on loads: `input_load_ids` lists the target's own load and
+    every load behind the values of its region and indicator. An incremental run
+    recomputes only targets that are new, or whose inputs or as-of year changed;
+    the post-hook drops targets whose document no longer states them.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='target_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where target_id not in (select target_id from {{ ref('fct_policy_targets') }})"
+    ]
+) }}
 {%- set as_of = var('eduwh_as_of_year') -%}
-with targets as (
+with all_targets as (
     select * from {{ ref('fct_policy_targets') }}
+),
+
+all_values as (
+    select * from {{ ref('fct_indicator_values') }}
+),
+
+as_of as (
+    select cast({{ as_of if as_of is not none else 'year(current_date)' }} as integer) as as_of_year
+),
+
+pair_loads as (
+    select
+        all_values.region_code,
+        all_values.indicator_code,
+        flatten(list(coalesce(all_values.load_ids, []))) as load_ids
+    from all_values
+    where exists (
+        select 1 from all_targets
+        where
+            all_targets.region_code = all_values.region_code
+            and all_targets.indicator_code = all_values.indicator_code
+    )
+    group by all_values.region_code, all_values.indicator_code
+),
+
+target_inputs as (
+    select
+        all_targets.target_id,
+        list_sort(list_distinct(
+            list_append(coalesce(pair_loads.load_ids, []), all_targets.load_id)
+        )) as input_load_ids
+    from all_targets
+    left join pair_loads
+        on all_targets.region_code = pair_loads.region_code
+        and all_targets.indicator_code = pair_loads.indicator_code
+),
+
+targets as (
+    select
+        all_targets.*,
+        target_inputs.input_load_ids
+    from all_targets
+    inner join target_inputs
+        on all_targets.target_id = target_inputs.target_id
+    {% if is_incremental() %}
+        left join {{ this }} as previous
+            on all_targets.target_id = previous.target_id
+        where
+            previous.target_id is null
+            or previous.input_load_ids is distinct from target_inputs.input_load_ids
+            or previous.as_of_year is distinct from (select as_of.as_of_year from as_of)
+    {% endif %}
 ),
 
 indicators as (
@@ -37,12 +104,8 @@ indicators as (
 ),
 
 indicator_values as (
-    select * from {{ ref('fct_indicator_values') }}
+    select * from all_values
     where value is not null
-),
-
-as_of as (
-    select cast({{ as_of if as_of is not none else 'year(current_date)' }} as integer) as as_of_year
 ),
 
 targets_in_scope as (
@@ -57,6 +120,7 @@ targets_in_scope as (
         targets.unit,
         targets.target_year,
         targets.baseline_year,
+        targets.input_load_ids,
         indicators.indicator_kind,
         indicators.higher_is_better,
         indicators.min_value,
@@ -230,7 +294,8 @@ final as (
             when progress_ratio >= {{ var('progress_acceleration_ratio') }} then 'needs_acceleration'
             when progress_ratio >= {{ var('progress_deterioration_ratio') }} then 'limited_progress'
             else 'deteriorating'
-        end as status
+        end as status,
+        input_load_ids
     from scored
 )
 
