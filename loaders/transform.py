@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -62,9 +63,47 @@ class DbtOutcome:
 
 
 def _env(db_path: Path) -> None:
-    os.environ["EDUWH_DB"] = str(db_path.resolve())
+    """Point dbt at ``db_path`` (child process only).
+
+    The profile reads ``EDUWH_DB``; dbt re-parses the whole project whenever the
+    rendered profile changes. Builds run on work copies in fresh folders, so the
+    child moves into the warehouse's folder and names the file relatively: the
+    profile then stays the same from build to build and dbt's partial parsing
+    (see :func:`_reuse_partial_parse`) saves several seconds a build.
+    """
+    db_path = db_path.resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    os.chdir(db_path.parent)
+    os.environ["EDUWH_DB"] = db_path.name
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+_PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def _reuse_partial_parse(target: Path, *, save: bool) -> None:
+    """Share dbt's parse cache between target folders (one per served warehouse).
+
+    Before a run, a target folder without a cache gets the project's last one;
+    after, its cache becomes the project's. dbt checks every file's hash against
+    the cache and re-parses what changed, so a stale cache costs time, never
+    correctness.
+    """
+    shared = project_root() / "target" / _PARTIAL_PARSE
+    local = target / _PARTIAL_PARSE
+    try:
+        if save:
+            if local.exists() and local.resolve() != shared.resolve():
+                shared.parent.mkdir(parents=True, exist_ok=True)
+                tmp = shared.with_suffix(f".{os.getpid()}.tmp")
+                shutil.copyfile(local, tmp)
+                os.replace(tmp, shared)
+        elif not local.exists() and shared.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shared, local)
+    except OSError:
+        pass  # only a cache
 
 
 def run_dbt(
@@ -89,9 +128,12 @@ def run_dbt(
         # project root → ./target), so builds of different warehouses never share a target dir
         target = target_dir or db_path.resolve().parent / "target"
         cli += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
+        _reuse_partial_parse(target, save=False)
     if quiet:
         cli = ["--quiet", *cli]
     payload = _in_child(_invoke, cli, str(db_path.resolve()))
+    if args and args[0] in _TARGET_COMMANDS:
+        _reuse_partial_parse(target, save=True)
     counts: Counter[str] = Counter()
     failed: list[FailedTest] = []
     errors: list[str] = list(payload["errors"])

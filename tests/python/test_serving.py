@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,13 +80,34 @@ def _published_runs(db: Path) -> int:
         con.close()
 
 
-@pytest.fixture
-def served(sample_data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """A served warehouse built once from a private copy of the sample data."""
-    db = tmp_path / "serve" / "warehouse.duckdb"
-    proc = run_eduwh("build", "--data", str(sample_data_copy), "--db", str(db), "--no-quality")
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """One real build, shared: each test serves a copy of it (saves a build per test)."""
+    base = tmp_path_factory.mktemp("serving")
+    pristine = base / "pristine"
+    for sub in ("documents", "statistics"):
+        shutil.copytree(ROOT / "data" / sub, pristine / sub)
+    data = base / "data"
+    shutil.copytree(pristine, data)
+    db = base / "template" / "warehouse.duckdb"
+    proc = run_eduwh("build", "--data", str(data), "--db", str(db), "--no-quality")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return db, sample_data_copy
+    return db, data, pristine
+
+
+@pytest.fixture
+def served(template: tuple[Path, Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A served warehouse of its own (a copy of the template) over the template's input folder, reset.
+
+    The input folder keeps its path, so the copied warehouse's loads stay 'unchanged'.
+    """
+    template_db, data, pristine = template
+    shutil.rmtree(data)
+    shutil.copytree(pristine, data)
+    db = tmp_path / "serve" / "warehouse.duckdb"
+    db.parent.mkdir(parents=True)
+    shutil.copyfile(template_db, db)
+    return db, data
 
 
 def test_readers_never_fail_or_see_a_partial_warehouse_during_builds(served: tuple[Path, Path], tmp_path: Path) -> None:
@@ -135,7 +157,7 @@ def test_a_killed_build_leaves_the_served_file_unchanged_and_the_next_build_succ
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(1.0, 12.0))
+        time.sleep(rng.uniform(1.0, 9.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
