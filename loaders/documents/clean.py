@@ -117,9 +117,6 @@ def _is_chrome_line(line: str) -> bool:
     return len(s) <= 40 or not _CJK_RUN.search(rest) or len(rest) < 2 * sum(map(len, hits)) + 20
 
 
-_LINE = re.compile(r"[^\n]+")
-
-
 _ANY_CHROME = re.compile(_CHROME_WORDS.pattern + "|" + _SPAM_WORDS.pattern)
 
 
@@ -128,16 +125,17 @@ def _drop_chrome(text: str, offs: list[int]) -> tuple[str, list[int]]:
         text, offs = _delete(text, offs, _TAG)
     if "&" in text:
         text, offs = _sub(text, offs, _ENTITY, lambda m: _ENTITIES.get(m.group(0), " "))
-    # only lines holding a chrome or spam word, or short lines, need a closer look
+    # only lines holding a chrome or spam word, or short lines, need a closer look; a chrome
+    # line loses its text (its line break stays)
     suspects = {text.rfind("\n", 0, m.start()) + 1 for m in _ANY_CHROME.finditer(text)}
-
-    def repl(m: re.Match[str]) -> str:
-        line = m.group(0)
-        if m.start() not in suspects and len(line) > 40:
-            return line
-        return "" if _is_chrome_line(line) else line
-
-    return _sub(text, offs, _LINE, repl)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line and (len(line) <= 40 or pos in suspects) and _is_chrome_line(line):
+            spans.append((pos, end))
+        pos = end + 1
+    return _delete_spans(text, offs, spans)
 
 
 # --- 2. pinyin glosses --------------------------------------------------------------------
@@ -155,7 +153,11 @@ _GLOSS = re.compile(
 
 def _delete(text: str, offs: list[int], pattern: re.Pattern[str]) -> tuple[str, list[int]]:
     """Delete every match of ``pattern`` (no per-match Python callback: the fast path)."""
-    spans = [m.span() for m in pattern.finditer(text)]
+    return _delete_spans(text, offs, [m.span() for m in pattern.finditer(text)])
+
+
+def _delete_spans(text: str, offs: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """Delete the sorted, non-overlapping ``[start, end)`` spans."""
     if not spans:
         return text, offs
     parts: list[str] = []
@@ -226,7 +228,6 @@ def _t2s(text: str, offs: list[int]) -> tuple[str, list[int]]:
 
 
 # --- 5. NFKC --------------------------------------------------------------------------------
-_NON_ASCII = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
 
 
 @lru_cache(maxsize=65536)
@@ -242,7 +243,8 @@ def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
         return text, offs
     table: dict[int, str] = {}
     expanding: list[str] = []
-    for c in set(_NON_ASCII.findall(text)):
+    # the distinct characters outside ASCII and the CJK block (a set of the text, not a regex pass)
+    for c in {c for c in set(text) if c > "\x7f" and not "\u4e00" <= c <= "\u9fff"}:
         n = _nfkc_char(c)
         if n == c:
             continue
@@ -281,7 +283,8 @@ def _fix_spaces(text: str, offs: list[int]) -> tuple[str, list[int]]:
             return "\t" * m.group(0).count("\t")
         left, right = text[s - 1], text[e]
         if left.isdigit() and right.isdigit():
-            a = _DIGITS_BEFORE.search(text, 0, m.start())
+            # (a match of \d{1,8}$ starts at most 8 characters back: no need to scan the text before)
+            a = _DIGITS_BEFORE.search(text, max(0, m.start() - 8), m.start())
             b = _DIGITS_AFTER.search(text[m.end() : m.end() + 12])
             la = len(a.group(1)) if a else 1
             rb = b.group(1) if b else right

@@ -142,22 +142,14 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 _CLAUSE_STOP_RE = re.compile(r"[。；;！!？?\n,，:：]")  # the characters of _CLAUSE_STOP
-_stops_text: str | None = None
-_stops: list[int] = []
 
 
 def _clause_start(text: str, lo: int, pos: int) -> int:
-    """After the last clause mark in ``text[max(lo, pos - 200):pos]`` (else that window's start).
-    The marks of the text in hand are found once and looked up by bisection."""
-    global _stops_text, _stops
+    """After the last clause mark in ``text[max(lo, pos - 200):pos]`` (else that window's start):
+    the first mark of the reversed window."""
     lo = max(lo, pos - 200)
-    if text is not _stops_text:
-        _stops = [m.start() for m in _CLAUSE_STOP_RE.finditer(text)]
-        _stops_text = text
-    k = bisect.bisect_left(_stops, pos) - 1
-    if k >= 0 and _stops[k] >= lo:
-        return _stops[k] + 1
-    return lo
+    m = _CLAUSE_STOP_RE.search(text[lo:pos][::-1])
+    return pos - m.start() if m else lo
 
 
 def _clause_end(text: str, pos: int, hi: int) -> int:
@@ -243,6 +235,7 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
         period_spans=period_spans(text),
     )
     ctx.headings = _heading_regions(text, ctx)
+    ctx.heading_starts = [h[0] for h in ctx.headings]
     records: list[Record] = []
     all_mentions = find_mentions(text, 0, len(text))
     starts = [m.start for m in all_mentions]
@@ -418,14 +411,14 @@ def _sentence_records(
         c_hi = _clause_end(text, m.end, s_hi)
         after = after_phrase(text, m, c_hi)
         # measure word shared by a list: 年度巩固率小学为100%、初中在98%以上
-        sm = re.match(r"^(.{1,10}?(?:率|比例|占比))(" + "|".join(lx.STAGES) + r")$", ind)
+        sm = _MEASURE_STAGE.match(ind)
         if sm:
             ind = sm.group(2) + sm.group(1)
             prev_measure = sm.group(1)
         else:
             mm = _RX13.search(ind)
             if mm and m.unit == "%":
-                stage = next((st for st in sorted(lx.STAGES, key=len, reverse=True) if ind.startswith(st)), None)
+                stage = next((st for st in _STAGES_LONGEST_FIRST if ind.startswith(st)), None)
                 prev_measure = ind[len(stage) :] if stage and len(ind) > len(stage) + 1 else ind
         ind = ind.strip(" 、,，的")
         if not ind:
@@ -439,11 +432,8 @@ def _sentence_records(
         # ---- region
         region, region_code, extra = ctx.doc_region, getattr(ctx.doc_region_obj, "code", None), []
         places = _place_hits(text, c_lo, m.start, ctx) or _place_hits(text, s_lo, m.start, ctx)
-        heading = None
-        for hpos, hreg in ctx.headings:
-            if hpos > m.start:
-                break
-            heading = hreg
+        k = bisect.bisect_right(ctx.heading_starts, m.start)
+        heading = ctx.headings[k - 1][1] if k > 0 else None  # the last heading at or before m.start
         if not places and heading is not None:
             region, region_code = display_name(heading), heading.code
         if places:
@@ -492,6 +482,9 @@ def _sentence_records(
     return _split_lists(ctx, out)
 
 
+_MEASURE_STAGE = re.compile(r"^(.{1,10}?(?:率|比例|占比))(" + "|".join(lx.STAGES) + r")$")
+_STAGES_LONGEST_FIRST = tuple(sorted(lx.STAGES, key=len, reverse=True))
+_LEADING_COMPARATOR = re.compile(r"^(?:" + "|".join(w for w, _ in lx.PREFIX_COMPARATORS) + ")")
 _BARE_MEASURE = re.compile(
     r"^(?:覆盖率|覆盖面|占比|比例|比重|合格率|达标率|优良率|普及率|完成率|到位率|使用率|比率|率|资助面|受益面|[\u4e00-\u9fff]{0,2}面)$"
 )
@@ -581,7 +574,7 @@ def _indicator_for(
             before = np_prev
         if (before in lx.LEADING_NOISE or len(before) < 2) and wstart is not None:
             den = _RX17.sub("", text[wstart : m.start])
-            den = strip_phrase(re.sub(r"^(?:" + "|".join(w for w, _ in lx.PREFIX_COMPARATORS) + ")", "", den))
+            den = strip_phrase(_LEADING_COMPARATOR.sub("", den))
             if len(den) >= 4:
                 before = den
         if "的" in before and len(before[before.rindex("的") + 1 :]) >= 6:
@@ -659,8 +652,13 @@ def _indicator_for(
             b = b[: b.index("到")]
         b = strip_phrase(b) if len(b) > 1 else b
         return (b + a) if (b + a) else "", []
-    named = _LIST_OF_NAMED.match(strip_phrase(text[c_lo:subj_end]) + ("等" if raw_before.endswith("等") else ""))
-    if after_ok and raw_before.endswith("等") and named:
+    # (the list pattern backtracks over up to 80x80 positions: only tried where it can matter)
+    named = (
+        _LIST_OF_NAMED.match(strip_phrase(text[c_lo:subj_end]) + "等")
+        if after_ok and raw_before.endswith("等")
+        else None
+    )
+    if named:
         core = strip_leading_verbs(strip_phrase(after)) or after
         return (named.group("verb") or "") + core, []
     if after_ok:

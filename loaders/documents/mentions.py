@@ -270,6 +270,9 @@ _COMP_WORDS = dict(lx.PREFIX_COMPARATORS)
 _COMP_BY_FIRST: dict[str, tuple[str, ...]] = {
     c: tuple(w for w in _COMP_WORDS if w[0] == c) for c in {w[0] for w in _COMP_WORDS}
 }
+# _COMP_RE opens with a lookahead, so the engine would try it at every position: it is only
+# tried where a comparator word's first character stands (the same positions finditer yields)
+_COMP_FIRST = re.compile("[" + "".join(re.escape(c) for c in sorted(_COMP_BY_FIRST)) + "]")
 _COMP_RE = re.compile("(?=(" + "|".join(re.escape(w) for w in sorted(_COMP_WORDS, key=len, reverse=True)) + "))")
 
 
@@ -291,7 +294,10 @@ def prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | N
 def _prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | None]:
     lo = max(lo, pos - 40)
     best: tuple[int, int, str, int] | None = None  # (end, length, comparator, start)
-    for m in _COMP_RE.finditer(text, lo, pos):
+    for c in _COMP_FIRST.finditer(text, lo, pos):
+        m = _COMP_RE.match(text, c.start(), pos)
+        if m is None:
+            continue
         start = m.start()
         # every word that starts here (达到 and 达), longest first
         first = m.group(1)

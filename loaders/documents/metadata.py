@@ -264,7 +264,7 @@ def default_target_year(text: str, meta: DocumentMeta) -> int | None:
     doc_year = meta.extra.get("doc_year") or (int(meta.published_on[:4]) if meta.published_on else None)
     deadlines = Counter()
     strong: int | None = None
-    for y in find_years(text, None):
+    for y in find_years(text, None, deadlines_only=True):
         if y.kind == "deadline":
             deadlines[y.year] += 1
             if strong is None and re.search(r"目标[:：]?\s{0,2}$", text[max(0, y.start - 8) : y.start]):

@@ -136,8 +136,11 @@ def strip_phrase(s: str) -> str:
     return s
 
 
+_LEADING_VERBS_BY_CHAR = _by_char(lx.LEADING_VERBS, last=False)  # (in LEADING_VERBS order)
+
+
 def strip_leading_verbs(s: str) -> str:
-    for w in lx.LEADING_VERBS:
+    for w in _LEADING_VERBS_BY_CHAR.get(s[:1], ()):  # only words that start like s can start it
         if s.startswith(w) and len(s) > len(w) + 1:
             return s[len(w) :]
     return s

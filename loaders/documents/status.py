@@ -15,6 +15,7 @@ plan's year, the plan period's last year, the goal deadline). Actuals take the m
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +64,10 @@ class DocContext:
     review_spans: list[tuple[int, int]]
     period_spans: list[tuple[int, int, int]]
     headings: list[tuple[int, Any]] = field(default_factory=list)
+    heading_starts: list[int] = field(default_factory=list)  # headings' positions, for bisection
     places: list[tuple[int, int, Any]] | None = None
     place_starts: list[int] = field(default_factory=list)
+    period_starts: list[int] | None = None  # period_spans' starts, for bisection (made on first use)
 
 
 def review_spans(text: str) -> list[tuple[int, int]]:
@@ -103,13 +106,25 @@ TITLE_REF = re.compile(r"《[^《》\n]{0,60}》")
 FUTURE = re.compile(r"将(?!军)|计划|预计|力争|确保|今年|今秋|今春|未来|拟|争取|到20\d\d|至(?<!截至)20\d\d|年前|年底前")
 
 
+def _period_at(ctx: DocContext, pos: int) -> tuple[int, int, int] | None:
+    """The last of the period spans holding ``pos``, by bisection: the spans (from
+    :func:`period_spans`) are in text order and each runs to the end of its line, so if any span
+    holds ``pos``, the last one starting at or before ``pos`` does."""
+    if ctx.period_starts is None:
+        ctx.period_starts = [p[0] for p in ctx.period_spans]
+    k = bisect.bisect_right(ctx.period_starts, pos) - 1
+    if k >= 0 and pos < ctx.period_spans[k][1]:
+        return ctx.period_spans[k]
+    return None
+
+
 def _past_period(ctx: DocContext, pos: int) -> bool:
     """Inside a stretch opened by a plan period that ended before the document's own period."""
-    per = [p for p in ctx.period_spans if p[0] <= pos < p[1]]
-    if not per:
+    per = _period_at(ctx, pos)
+    if per is None:
         return False
     ref = ctx.meta.plan_start_year or ctx.doc_year
-    return ref is None or per[-1][2] < ref
+    return ref is None or per[2] < ref
 
 
 def clause_status(text: str, s_lo: int, pos: int) -> str | None:
@@ -185,20 +200,20 @@ def status_and_year(
             year = None
         if m.baseline:
             base = [y for y in years if y.kind == "baseline"]
-            per = [p for p in ctx.period_spans if p[0] <= m.start < p[1]]
+            per = _period_at(ctx, m.start)
             if base:
                 return status, base[0].year
             if para.carry_base is not None:
                 return status, para.carry_base
-            if per:
-                return status, per[-1][2] - 5
+            if per is not None:
+                return status, per[2] - 5
             if in_review and ctx.meta.plan_start_year:
                 return status, ctx.meta.plan_start_year - 6
             return status, None
         if year is None:
-            per = [p for p in ctx.period_spans if p[0] <= m.start < p[1]]
-            if per:
-                year = per[-1][2]
+            per = _period_at(ctx, m.start)
+            if per is not None:
+                year = per[2]
             elif in_review and ctx.meta.plan_start_year:
                 year = ctx.meta.plan_start_year - 1
             elif has_baseline or explicit_base:

@@ -15,6 +15,7 @@ All patterns are bounded; nothing here backtracks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from loaders.documents.numbers import parse_number
@@ -78,13 +79,41 @@ def plan_period(text: str) -> tuple[int, int] | None:
     return None
 
 
+# (every alternative opens with a literal character, so the engine skips ahead to the next one)
 _ANY_TIME = re.compile(
-    r"(?:19|20)\d\d|十[一二三四五]?五|年内|年之内|未来|今后|今年|明年|去年|当年|今秋|今春|本年度|年时间|年间"
+    r"19\d\d|20\d\d|十[一二三四五]?五|年内|年之内|未来|今后|今年|明年|去年|当年|今秋|今春|本年度|年时间|年间"
 )
 
 
-def find_years(text: str, doc_year: int | None = None) -> list[YearMention]:
-    """Year expressions in ``text``, left to right, non-overlapping."""
+def _relative_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_RELATIVE.finditer(text)``, without trying the pattern at every position (it opens with
+    an optional group, so the engine cannot skip ahead): every match holds a 年 at most four
+    characters after its start and ends at most two after it, so the pattern is only tried in a
+    window around each 年. A match starting at or before that 年 is the leftmost one not yet
+    found (its 年 cannot be an earlier one, whose windows held none, nor a later one: nothing
+    between a match's start and its 年 is a 年)."""
+    floor = scan = 0
+    while True:
+        j = text.find("年", scan)
+        if j < 0:
+            return
+        m = _RELATIVE.search(text, max(floor, j - 4), j + 3)
+        if m is not None and m.start() <= j:
+            yield m
+            floor = m.end()
+            scan = max(floor, j + 1)
+        else:
+            scan = j + 1
+
+
+_UP_TO_DEADLINES = 5  # _PATTERNS[:5] hold every pattern up to the last deadline one
+
+
+def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = False) -> list[YearMention]:
+    """Year expressions in ``text``, left to right, non-overlapping.
+
+    ``deadlines_only``: the deadlines are exact, and other kinds may be missing (the patterns
+    after the last deadline one, which can only take what is still free, are not run)."""
     if not _ANY_TIME.search(text):
         return []
     found: list[YearMention] = []
@@ -96,7 +125,7 @@ def find_years(text: str, doc_year: int | None = None) -> list[YearMention]:
     def take(s: int, e: int) -> None:
         used[s:e] = b"\x01" * (e - s)
 
-    for pat, kind in _PATTERNS:
+    for pat, kind in _PATTERNS[:_UP_TO_DEADLINES] if deadlines_only else _PATTERNS:
         for m in pat.finditer(text):
             s, e = m.span()
             if not free(s, e):
@@ -125,13 +154,16 @@ def find_years(text: str, doc_year: int | None = None) -> list[YearMention]:
             else:
                 found.append(YearMention(s, e, int(m.group(1)), kind))
             take(s, e)
+    if deadlines_only:
+        found.sort(key=lambda y: y.start)
+        return found
     for m in _PERIOD.finditer(text):
         s, e = m.span()
         if m.group(1) in PLAN_PERIODS and free(s, e):
             found.append(YearMention(s, e, PLAN_PERIODS[m.group(1)][1], "period"))
             take(s, e)
     if doc_year:
-        for m in _RELATIVE.finditer(text):
+        for m in _relative_matches(text):
             s, e = m.span()
             n = parse_number(m.group(1) or m.group(2) or "")
             if n is None or not 1 <= n <= 15 or not free(s, e):
