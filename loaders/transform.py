@@ -190,6 +190,12 @@ def _die_with_parent() -> None:
 
 def _invoke(cli: list[str], db_path: str) -> dict[str, Any]:
     """Child-process side: run dbt through its Python API, return a picklable summary."""
+    # dbt prints to stdout (``compile`` of one node prints its SQL even with --quiet); the
+    # caller's stdout belongs to eduwh's own output (query results, JSON), so send dbt's to stderr
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
     from dbt.cli.main import dbtRunner  # imported here: ~1 s, and only in the child
 
     _env(Path(db_path))

@@ -20,7 +20,7 @@
 with observations as (
     select * from {{ ref('int_indicator_observations__unioned') }}
     {% if is_incremental() %}
-        where load_id not in (select distinct seen.load_id from {{ this }} as seen)
+    where load_id not in (select distinct seen.load_id from {{ this }} as seen)
     {% endif %}
 ),
 

@@ -27,51 +27,52 @@ with observations as (
 ),
 
 {% if is_incremental() %}
-    seen_loads as (
-        select distinct unnest(previous.load_ids) as load_id
-        from {{ this }} as previous
-    ),
+seen_loads as (
+    select distinct unnest(previous.load_ids) as load_id
+    from {{ this }} as previous
+),
 
-    current_loads as (
-        select distinct load_id from observations
-    ),
+current_loads as (
+    select distinct load_id from observations
+),
 
-    new_loads as (
-        select load_id from current_loads
-        except
-        select load_id from seen_loads
-    ),
+new_loads as (
+    select load_id from current_loads
+    except
+    select load_id from seen_loads
+),
 
-    gone_loads as (
-        select load_id from seen_loads
-        except
-        select load_id from current_loads
-    ),
+gone_loads as (
+    select load_id from seen_loads
+    except
+    select load_id from current_loads
+),
 
-    affected_keys as (
-        select distinct
-            region_code,
-            indicator_code,
-            year
-        from observations
-        where load_id in (select load_id from new_loads)
-        union
-        select
-            previous.region_code,
-            previous.indicator_code,
-            previous.year
-        from {{ this }} as previous
-        where list_has_any(previous.load_ids, (select coalesce(list(load_id), []) from gone_loads))
-    ),
+affected_keys as (
+    select distinct
+        region_code,
+        indicator_code,
+        year
+    from observations
+    where observations.load_id in (select new_loads.load_id from new_loads)
+    union
+    select
+        previous.region_code,
+        previous.indicator_code,
+        previous.year
+    from {{ this }} as previous
+    where list_has_any(previous.load_ids, (select coalesce(list(gone_loads.load_id), []) from gone_loads))
+),
 
-    observations_in_scope as (
-        select observations.*
-        from observations
-        inner join affected_keys
-            on observations.region_code = affected_keys.region_code
+observations_in_scope as (
+    select observations.*
+    from observations
+    inner join affected_keys
+        on
+            observations.region_code = affected_keys.region_code
             and observations.indicator_code = affected_keys.indicator_code
             and observations.year = affected_keys.year
-    ),
+),
 {% else %}
     observations_in_scope as (
         select * from observations

@@ -61,12 +61,13 @@ pair_loads as (
         all_values.indicator_code,
         flatten(list(coalesce(all_values.load_ids, []))) as load_ids
     from all_values
-    where exists (
-        select 1 from all_targets
-        where
-            all_targets.region_code = all_values.region_code
-            and all_targets.indicator_code = all_values.indicator_code
-    )
+    where
+        exists (
+            select 1 from all_targets
+            where
+                all_targets.region_code = all_values.region_code
+                and all_targets.indicator_code = all_values.indicator_code
+        )
     group by all_values.region_code, all_values.indicator_code
 ),
 
@@ -78,8 +79,9 @@ target_inputs as (
         )) as input_load_ids
     from all_targets
     left join pair_loads
-        on all_targets.region_code = pair_loads.region_code
-        and all_targets.indicator_code = pair_loads.indicator_code
+        on
+            all_targets.region_code = pair_loads.region_code
+            and all_targets.indicator_code = pair_loads.indicator_code
 ),
 
 targets as (
@@ -90,12 +92,12 @@ targets as (
     inner join target_inputs
         on all_targets.target_id = target_inputs.target_id
     {% if is_incremental() %}
-        left join {{ this }} as previous
-            on all_targets.target_id = previous.target_id
-        where
-            previous.target_id is null
-            or previous.input_load_ids is distinct from target_inputs.input_load_ids
-            or previous.as_of_year is distinct from (select as_of.as_of_year from as_of)
+    left join {{ this }} as previous
+        on all_targets.target_id = previous.target_id
+    where
+        previous.target_id is null
+        or previous.input_load_ids is distinct from target_inputs.input_load_ids
+        or previous.as_of_year is distinct from (select as_of.as_of_year from as_of)
     {% endif %}
 ),
 
