@@ -192,7 +192,7 @@ MARTS: dict[str, MartSpec] = {
             "dim_document",
             key="doc_id",
             accepted={"doc_type": DOC_TYPES},
-            min_rows=1,
+            min_rows=0,  # a warehouse of statistics alone (no policy documents yet) is valid
         ),
         MartSpec(
             "fct_policy_targets",
@@ -202,7 +202,7 @@ MARTS: dict[str, MartSpec] = {
             ranged=("target_value", "target_value_high"),
             warned=("target_value",),
             indicator_fk=True,
-            min_rows=1,
+            min_rows=0,  # documents may state no quantitative target at all
         ),
         MartSpec(
             "fct_indicator_observations",
