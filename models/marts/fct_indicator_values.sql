@@ -74,9 +74,9 @@ observations_in_scope as (
             and observations.year = affected_keys.year
 ),
 {% else %}
-    observations_in_scope as (
-        select * from observations
-    ),
+observations_in_scope as (
+    select * from observations
+),
 {% endif %}
 
 ranked as (
