@@ -365,45 +365,36 @@ def suite_for(spec: MartSpec, catalogue: list[dict[str, Any]]) -> gx.Expectation
                 description="unit is the indicator's unit (marts.dim_indicator.unit).",
             )
         )
+    range_notes, warn_notes = _range_notes(catalogue, "range"), _range_notes(catalogue, "warn_above")
     for col in spec.ranged:
-        lo, hi = BOUND_COLUMNS["min_value"], BOUND_COLUMNS["max_value"]
-        notes = _range_notes(catalogue, "range")
-        ex.append(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=col,
-                column_B=lo,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                meta=_meta(spec, col, "indicator_range", bound="min_value"),
-                description=f"{col} ≥ min_value of its indicator (marts.dim_indicator).",
-                notes=notes,
-            )
-        )
-        ex.append(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=hi,
-                column_B=col,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                meta=_meta(spec, col, "indicator_range", bound="max_value"),
-                description=f"{col} ≤ max_value of its indicator (marts.dim_indicator).",
-                notes=notes,
-            )
-        )
+        ex.append(_bound_check(spec, col, "min_value", range_notes))
+        ex.append(_bound_check(spec, col, "max_value", range_notes))
     for col in spec.warned:
-        ex.append(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=BOUND_COLUMNS["warn_above"],
-                column_B=col,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                severity="warning",
-                meta=_meta(spec, col, "indicator_range", severity="warn", bound="warn_above"),
-                description=f"{col} ≤ warn_above of its indicator (marts.dim_indicator); above only warns.",
-                notes=_range_notes(catalogue, "warn_above"),
-            )
-        )
+        ex.append(_bound_check(spec, col, "warn_above", warn_notes))
     return gx.ExpectationSuite(name=f"marts.{spec.name}", expectations=ex, meta={"table": f"marts.{spec.name}"})
+
+
+def _bound_check(spec: MartSpec, col: str, bound: str, notes: list[str]) -> Any:
+    """``col`` against its indicator's ``bound`` column (joined from marts.dim_indicator).
+
+    min_value: col ≥ bound; max_value: col ≤ bound (error); warn_above: col ≤ bound (warning).
+    """
+    lower = bound == "min_value"
+    warn = bound == "warn_above"
+    extra = {"severity": "warning"} if warn else {}
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=col if lower else BOUND_COLUMNS[bound],
+        column_B=BOUND_COLUMNS[bound] if lower else col,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        meta=_meta(spec, col, "indicator_range", severity="warn", bound=bound)
+        if warn
+        else _meta(spec, col, "indicator_range", bound=bound),
+        description=f"{col} {'≥' if lower else '≤'} {bound} of its indicator (marts.dim_indicator)"
+        + ("; above only warns." if warn else "."),
+        notes=notes,
+        **extra,
+    )
 
 
 def build_suites(
