@@ -101,7 +101,7 @@ def load_documents(
         if isinstance(item, DocumentReadError):
             msg = str(item)
             errors.append(msg)
-            results.append(log_failed_document(con, getattr(item, "path", "") or msg.split(":")[0], msg))
+            results.append(log_failed_document(con, item.path or msg, msg))
         elif isinstance(item, ProcessedDocument):
             results.append(load_document(con, item))
         done += 1

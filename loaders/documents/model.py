@@ -80,7 +80,12 @@ class DocumentMeta:
 
 
 class DocumentReadError(Exception):
-    """A document file that cannot be read at all. ``str()`` is one line naming the file."""
+    """A document file that cannot be read at all. ``str()`` is one line naming the file.
+
+    ``path`` is the file, set by the pipeline (:func:`loaders.documents.pipeline.process_many`).
+    """
+
+    path: str | None = None
 
 
 @dataclass(slots=True)

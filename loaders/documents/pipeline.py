@@ -63,11 +63,13 @@ def _safe_process(path: Path) -> ProcessedDocument | DocumentReadError:
     try:
         return process_file(path)
     except DocumentReadError as exc:
-        return exc
+        err = exc
     except Exception as exc:  # a bug on one file must not stop a batch
-        return DocumentReadError(
+        err = DocumentReadError(
             f"{path}: failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
         )
+    err.path = str(path)
+    return err
 
 
 def process_many(
