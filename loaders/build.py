@@ -33,7 +33,7 @@ from loaders.audit import (
 )
 from loaders.buildlock import BuildLock
 from loaders.config import data_dir, project_root, warehouse_path
-from loaders.documents.load import DocumentLoadResult, load_document, log_failed_document
+from loaders.documents.load import DocumentLoadResult, load_document_batch, log_failed_document
 from loaders.documents.model import DocumentReadError, ProcessedDocument
 from loaders.documents.pipeline import iter_document_paths, process_many
 from loaders.events import EventLog
@@ -51,6 +51,11 @@ class ExitCode(IntEnum):
 
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
+
+#: Documents written per transaction (see ``load_document_batch``): large enough that the
+#: per-transaction cost vanishes, small enough that a batch's texts stay a few MB in memory.
+DOCUMENT_BATCH = 500
+DOCUMENT_BATCH_CHARS = 20_000_000
 
 
 @dataclass(slots=True)
@@ -97,16 +102,32 @@ def load_documents(
             todo.append(path)
     errors: list[str] = []
     done = len(results)
+    batch: list[ProcessedDocument] = []
+    batch_chars = 0
+
+    def flush() -> None:
+        nonlocal batch_chars
+        results.extend(load_document_batch(con, batch))
+        batch.clear()
+        batch_chars = 0
+
     for item in process_many(todo, workers=workers):
         if isinstance(item, DocumentReadError):
             msg = str(item)
             errors.append(msg)
             results.append(log_failed_document(con, item.path or msg, msg))
         elif isinstance(item, ProcessedDocument):
-            results.append(load_document(con, item))
+            if any(d.doc_id == item.doc_id for d in batch):
+                flush()  # the same doc_id twice (two folders): the later file replaces the earlier
+            batch.append(item)
+            batch_chars += len(item.text)
+            if len(batch) >= DOCUMENT_BATCH or batch_chars >= DOCUMENT_BATCH_CHARS:
+                flush()
         done += 1
         if progress:
             progress("documents", done, len(files))
+    if batch:
+        flush()
     return results, errors
 
 
