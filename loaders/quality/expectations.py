@@ -245,23 +245,32 @@ MARTS: dict[str, MartSpec] = {
 # ---------------------------------------------------------------------------- reading
 
 
-def frame_sql(spec: MartSpec) -> str:
+def frame_sql(spec: MartSpec, *, baseline: str | None = None) -> str:
     """The read-only query for one mart: its needed columns (+ the dim_indicator bounds when ranged).
 
     Bounds are null when the row's unit is set and differs from the indicator's unit
     (same rule as the dbt test ``value_in_indicator_range``); ``indicator_unit`` is
     returned for the unit check of observations and values.
+
+    With ``baseline`` (the catalog name of an attached, previously validated warehouse),
+    only the rows that warehouse does not hold identically are read: ``except`` over the
+    columns the suite reads (set semantics, nulls equal), i.e. every new or changed row.
     """
-    cols = ", ".join(f't."{c}"' for c in spec.columns())
+    needed = spec.columns()
+    rel = f'marts."{spec.name}"'
+    if baseline is not None:
+        plain = ", ".join(f'"{c}"' for c in needed)
+        rel = f'(select {plain} from {rel} except select {plain} from {baseline}.marts."{spec.name}")'
+    cols = ", ".join(f't."{c}"' for c in needed)
     if not spec.has_ranges:
-        return f'select {cols} from marts."{spec.name}" as t'
+        return f"select {cols} from {rel} as t"
     same_unit = "(t.unit is null or t.unit = i.unit)"
     bounds = ", ".join(
         f"case when {same_unit} then cast(i.{b} as double) end as {col}" for b, col in BOUND_COLUMNS.items()
     )
     return (
         f"select {cols}, {bounds}, i.unit as indicator_unit\n"
-        f'from marts."{spec.name}" as t\n'
+        f"from {rel} as t\n"
         "left join (\n"
         "    select indicator_code, unit, min_value, max_value, warn_above from marts.dim_indicator\n"
         "    qualify row_number() over (partition by indicator_code order by indicator_code) = 1\n"
@@ -306,16 +315,24 @@ def _range_notes(catalogue: list[dict[str, Any]], bound: str) -> list[str]:
     return lines
 
 
-def suite_for(spec: MartSpec, catalogue: list[dict[str, Any]]) -> gx.ExpectationSuite:
-    """The expectation suite of one mart (``catalogue``: rows of :func:`indicator_catalogue`)."""
-    ex: list[gxe.Expectation] = []
-    ex.append(
-        gxe.ExpectTableRowCountToBeBetween(
-            min_value=spec.min_rows,
-            meta=_meta(spec, None, "row_count"),
-            description=f"marts.{spec.name} has at least {spec.min_rows} row(s).",
-        )
+def row_count_expectation(spec: MartSpec) -> gxe.Expectation:
+    """The table-level expectation: at least ``spec.min_rows`` rows."""
+    return gxe.ExpectTableRowCountToBeBetween(
+        min_value=spec.min_rows,
+        meta=_meta(spec, None, "row_count"),
+        description=f"marts.{spec.name} has at least {spec.min_rows} row(s).",
     )
+
+
+def suite_for(spec: MartSpec, catalogue: list[dict[str, Any]], *, row_count: bool = True) -> gx.ExpectationSuite:
+    """The expectation suite of one mart (``catalogue``: rows of :func:`indicator_catalogue`).
+
+    ``row_count=False`` leaves out the table-level row-count expectation, for a suite run
+    on the changed rows only (the caller checks the whole table's count).
+    """
+    ex: list[gxe.Expectation] = []
+    if row_count:
+        ex.append(row_count_expectation(spec))
     # grain
     ex.append(gxe.ExpectColumnValuesToNotBeNull(column=spec.key, meta=_meta(spec, spec.key, "not_null")))
     ex.append(gxe.ExpectColumnValuesToBeUnique(column=spec.key, meta=_meta(spec, spec.key, "unique")))
@@ -398,7 +415,7 @@ def _bound_check(spec: MartSpec, col: str, bound: str, notes: list[str]) -> Any:
 
 
 def build_suites(
-    con: duckdb.DuckDBPyConnection, specs: Mapping[str, MartSpec] | None = None
+    con: duckdb.DuckDBPyConnection, specs: Mapping[str, MartSpec] | None = None, *, row_count: bool = True
 ) -> dict[str, gx.ExpectationSuite]:
     """One expectation suite per mart (keyed by table name), built from the warehouse.
 
@@ -407,4 +424,4 @@ def build_suites(
     bounds the checks compare against are joined per row by :func:`frame_sql`).
     """
     catalogue = indicator_catalogue(con)
-    return {name: suite_for(spec, catalogue) for name, spec in (specs or MARTS).items()}
+    return {name: suite_for(spec, catalogue, row_count=row_count) for name, spec in (specs or MARTS).items()}

@@ -68,6 +68,8 @@ class QualityReport:
     row_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # read / validate / data_docs seconds
+    #: marts validated on their new or changed rows only (against a validated baseline)
+    changed_rows_only: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -471,3 +471,43 @@ def test_summary_line_format() -> None:
     report = QualityReport(True, 3, 2, 0, 1, Path("x/index.html"), [dataclasses.replace(f, severity="warn")])
     assert report.counts == {"evaluated": 3, "passed": 2, "failed_error": 0, "failed_warn": 1}
     assert report.summary_lines()[0].startswith("warn marts.fct_indicator_values.value:")
+
+
+def test_changed_rows_only_against_a_validated_baseline(db_copy: Path, sample_db: Path, tmp_path: Path) -> None:
+    """An incremental build validates the rows the served (validated) warehouse lacks, and only those."""
+    baseline = tmp_path / "served" / "warehouse.duckdb"
+    baseline.parent.mkdir()
+    shutil.copy(sample_db, baseline)
+    unchanged = run_checkpoint(db_copy, tmp_path / "a", baseline=baseline)
+    assert unchanged.success and unchanged.failed_warn == 0
+    assert sorted(unchanged.changed_rows_only) == sorted(MARTS)
+    assert set(unchanged.row_counts.values()) == {0}  # nothing new: no row read for validation
+    full = run_checkpoint(db_copy, tmp_path / "b")
+    assert unchanged.evaluated == full.evaluated  # same expectations, row counts checked on whole tables
+
+    _execute(
+        db_copy,
+        # a new share of 120 % and a changed target with an invalid comparator
+        """insert into marts.fct_indicator_values (value_id, region_code, indicator_code, year, value, unit, nature)
+           values ('000000|primary_enrollment_rate|2022', '000000', 'primary_enrollment_rate', 2022, 120.0, '%',
+                   'reported')""",
+        "update marts.fct_policy_targets set comparator = 'gt' where target_id = "
+        "(select min(target_id) from marts.fct_policy_targets)",
+        # a mart emptied: its row count is checked on the whole table
+        "delete from marts.dim_region",
+    )
+    report = run_checkpoint(db_copy, tmp_path / "c", baseline=baseline)
+    assert not report.success
+    lines = "\n".join(report.summary_lines())
+    assert report.row_counts["fct_indicator_values"] == 1 and report.row_counts["fct_policy_targets"] == 1
+    assert 'for indicator_code=="primary_enrollment_rate": 120.0' in lines
+    assert "error marts.fct_policy_targets.comparator:" in lines and "'gt'" in lines
+    assert "error marts.dim_region: expect_table_row_count_to_be_between 0 row(s), at least 1" in lines
+    assert report.failed_error == 3
+
+    # a baseline that is not a warehouse: everything is validated
+    bogus = tmp_path / "bogus.duckdb"
+    bogus.write_bytes(b"not a database")
+    fallback = run_checkpoint(db_copy, tmp_path / "d", baseline=bogus)
+    assert fallback.changed_rows_only == [] and not fallback.success
+    assert fallback.row_counts["dim_region"] == 0 and fallback.row_counts["fct_indicator_values"] > 1
