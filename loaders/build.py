@@ -277,6 +277,11 @@ def build(
                 args += ["--vars", dbt_vars]
             if full_refresh:
                 args += ["--full-refresh"]
+            else:
+                # dbt unit tests check the models' SQL on fixed inputs, not the data: they ran
+                # (and passed) in the full-refresh build that published these same models and
+                # seeds, so an incremental build skips them, as dbt advises for production runs
+                args += ["--exclude-resource-type", "unit_test"]
             if progress:
                 progress("dbt build", 0, 1)
             gx_import = _prefetch_quality() if quality else None
