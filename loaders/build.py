@@ -14,7 +14,6 @@ Exit codes a scheduler can act on are in :class:`ExitCode`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import threading
 import time
@@ -40,6 +39,7 @@ from loaders.documents.load import DocumentLoadResult, load_document_batch, log_
 from loaders.documents.model import DocumentReadError, ProcessedDocument
 from loaders.documents.pipeline import iter_document_paths, process_many
 from loaders.events import EventLog
+from loaders.filehash import HashCache
 from loaders.served import clean_stale_work, discard, finalize, publish, start_work_copy, state_dir
 from loaders.statistics import load as stats_load
 from loaders.transform import DbtOutcome, mart_row_counts, run_dbt
@@ -82,27 +82,36 @@ class BuildReport:
 
 
 def load_documents(
-    con: Any, paths: Iterable[Path], *, workers: int = 1, progress: ProgressHook | None = None
+    con: Any,
+    paths: Iterable[Path],
+    *,
+    workers: int = 1,
+    progress: ProgressHook | None = None,
+    trust_file_stats: bool = True,
 ) -> tuple[list[DocumentLoadResult], list[str]]:
     """Read, clean, extract and land documents; unreadable files are logged, the rest still load.
 
     A document whose bytes hash to what the warehouse already holds for its doc_id
     is not read again (extraction is the expensive part of a nightly build): it is
-    reported ``unchanged`` and nothing is written for it.
+    reported ``unchanged`` and nothing is written for it. Its hash is taken from
+    ``raw.file_hashes`` while its size and mtime are unchanged (:mod:`loaders.filehash`;
+    ``trust_file_stats=False`` hashes every file).
     """
     files = iter_document_paths(list(paths))
     known = dict(con.execute("select doc_id, content_hash from raw.documents").fetchall())
+    hashes = HashCache(con, trust=trust_file_stats)
     results: list[DocumentLoadResult] = []
     todo: list[Path] = []
     for path in files:
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest: str | None = hashes.digest(path)
         except OSError:
             digest = None  # process_many reports the unreadable file with its reason
         if digest is not None and known.get(path.stem) == digest:
             results.append(DocumentLoadResult("", path.stem, str(path), "unchanged", 0))
         else:
             todo.append(path)
+    hashes.save()
     errors: list[str] = []
     done = len(results)
     batch: list[ProcessedDocument] = []
@@ -250,7 +259,9 @@ def build(
             try:
                 doc_dir, stat_dir = data / "documents", data / "statistics"
                 if doc_dir.exists():
-                    loads.documents, errs = load_documents(con, [doc_dir], workers=workers, progress=progress)
+                    loads.documents, errs = load_documents(
+                        con, [doc_dir], workers=workers, progress=progress, trust_file_stats=not full_refresh
+                    )
                     loads.errors += errs
                 if stat_dir.exists():
                     loads.statistics, errs = load_statistics_files(con, [stat_dir], progress=progress)

@@ -102,6 +102,14 @@ RAW_DDL: tuple[str, ...] = (
     )
     """,
     """
+    create table if not exists raw.file_hashes (
+        path varchar primary key,           -- absolute path of an input file
+        size bigint not null,               -- bytes, when hashed
+        mtime_ns bigint not null,           -- modification time (ns), when hashed
+        content_hash varchar not null       -- sha256 of the bytes (see loaders.filehash)
+    )
+    """,
+    """
     create table if not exists raw.rejected_rows (
         load_id varchar not null,
         source_file varchar not null,
