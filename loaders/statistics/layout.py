@@ -440,9 +440,11 @@ def observations(table: RawTable, layout: Layout) -> tuple[pl.DataFrame, pl.Data
     cell_cols = list(grid.columns)
     # Cheap pass (no string copies): cells that are not empty. Only rows with at most one such
     # cell can be blank or a note; those few get the exact (whitespace-aware) look.
+    # A row whose first two cells are both filled has two filled cells: only the others are counted.
     nonempty = pl.sum_horizontal([(pl.col(c).fill_null("") != "").cast(pl.Int32) for c in cell_cols])
-    data = data.with_columns(_filled=nonempty)
-    few = data.filter(pl.col("_filled") <= 1)
+    first_two = cell_cols[:2] if len(cell_cols) >= 2 else []
+    maybe_few = pl.any_horizontal([pl.col(c).fill_null("") == "" for c in first_two] or [pl.lit(True)])
+    few = data.filter(maybe_few).filter(nonempty <= 1)
     drop = pl.DataFrame(schema={"_row": pl.Int64})
     notes = pl.DataFrame(schema={"_row": pl.Int64})
     if few.height:

@@ -28,7 +28,7 @@ from loaders.statistics.errors import StatisticsFileError
 from loaders.statistics.layout import Layout, LayoutError, detect_layout, observations
 from loaders.statistics.mapping import Mapping
 from loaders.statistics.read import RawTable, read_tables
-from loaders.statistics.resolve import IndicatorMatcher, RegionResolver, resolve_indicators
+from loaders.statistics.resolve import IndicatorMatcher, RegionResolver, resolve_indicators, row_hash
 from loaders.statistics.values import (
     UNIT_BASE,
     normalize_unit,
@@ -60,6 +60,8 @@ STATISTICS_COLUMNS: tuple[str, ...] = (
 )
 REJECTED_COLUMNS: tuple[str, ...] = ("sheet", "source_row", "source_column", "raw_row", "reason")
 
+# the reasons found before validation, in the order a person would fix them
+_PRE_REASONS = ("_value_reason", "_region_reason", "_ind_reason", "_year_reason", "_unit_reason")
 _YEAR_CELL_RE = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*(?:年度|年末|年底|学年|年)?\s*$")
 _ESTIMATED_RE = r"(?i)估|预计|推算|预测|estimat|^e$|^est\.?$|projected"
 
@@ -129,16 +131,16 @@ def prepare(
     obs = _convert_units(obs, indicators)
     obs = obs.with_row_index("_i")
     # every problem of the row, in the order a person would fix them
-    pre_reason = pl.concat_str(
-        ["_value_reason", "_region_reason", "_ind_reason", "_year_reason", "_unit_reason"],
-        separator="; ",
-        ignore_nulls=True,
-    )
-    pre_reason = pl.when(pre_reason != "").then(pre_reason)
+    reason_cols = [c for c in _PRE_REASONS if obs[c].null_count() < obs.height]  # a clean file has none
+    if reason_cols:
+        pre_reason = pl.concat_str(reason_cols, separator="; ", ignore_nulls=True)
+        pre_reason = pl.when(pre_reason != "").then(pre_reason)
+    else:
+        pre_reason = pl.lit(None, pl.String)
     obs = obs.with_columns(_pre_reason=pre_reason)
     obs = obs.with_columns(
         # the source of an observation, hashed: uniqueness is checked on it without comparing long titles
-        _source_key=pl.struct("source_title", "source_url").hash(seed=0),
+        _source_key=row_hash(["source_title", "source_url"]),
     )
     # select before filtering: filtering a frame of ~40 columns would copy them all
     from loaders.statistics.schema import validate  # imports pandera: see load._warm_up_validation
@@ -252,23 +254,28 @@ def _parse(obs: pl.DataFrame) -> pl.DataFrame:
         m = _YEAR_CELL_RE.match(text)
         years[text] = int(m.group(1)) if m else None
         year_reasons[text] = None if m else f"year {''.join(text.split())!r} is not a year"
+    # A reason expression is built only when some row has that problem: polars evaluates a
+    # when/then branch on every row, and formatting two million strings to keep none is not free.
+    no_year = pl.when(pl.col("_year_raw").is_null()).then(pl.lit("no year (no year column, header or mapping)"))
     obs = obs.with_columns(
         year=pl.col("_year_raw").replace_strict(years, default=None, return_dtype=pl.Int64),
-        _value_reason=pl.when(~pl.col("_value_ok")).then(pl.format("value {} is not a number", _quoted("value_raw"))),
-        _year_reason=pl.when(pl.col("_year_raw").is_null())
-        .then(pl.lit("no year (no year column, header or mapping)"))
-        .otherwise(pl.col("_year_raw").replace_strict(year_reasons, default=None, return_dtype=pl.String)),
+        _value_reason=pl.when(~pl.col("_value_ok")).then(pl.format("value {} is not a number", _quoted("value_raw")))
+        if not obs["_value_ok"].all()
+        else pl.lit(None, pl.String),
+        _year_reason=no_year.otherwise(
+            pl.col("_year_raw").replace_strict(year_reasons, default=None, return_dtype=pl.String)
+        )
+        if any(r is not None for r in year_reasons.values())
+        else no_year.otherwise(pl.lit(None, pl.String)),
     )
     if obs["_footnote_col"].null_count() < obs.height:  # a 注/备注 column: its text joins the cell's marker
         obs = obs.with_columns(
             footnote=pl.concat_str([pl.col("footnote"), _nonempty("_footnote_col")], separator="; ", ignore_nulls=True)
         ).with_columns(footnote=pl.when(pl.col("footnote") != "").then(pl.col("footnote")))
     # "99" stored for "99%以上", with the original quoted in the source title (the sample file's way).
-    titles = (
-        obs.select("source_title", "qualifier")
-        .filter(pl.col("qualifier").is_null() & pl.col("source_title").is_not_null())["source_title"]
-        .unique()
-    )
+    # every distinct title is looked at (not only those of rows without a qualifier: filtering two
+    # million rows costs more than it saves); the replacement below applies to those rows only
+    titles = obs["source_title"].drop_nulls().unique()
     q_map = {t: q for t in titles.to_list() if (q := qualifier_from_source_title(t))}
     if q_map:
         from_title = pl.col("source_title").replace_strict(q_map, default=None, return_dtype=pl.String)
@@ -305,7 +312,8 @@ def _convert_units(obs: pl.DataFrame, indicators: TMapping[str, Indicator]) -> p
     idx = obs.select(position.alias("_pos"))["_pos"]
     obs = obs.with_columns(bounds[c].gather(idx).alias(c) for c in bounds.columns if c != "indicator_code")
     obs = obs.with_columns(unit_raw=pl.coalesce("_cell_unit", "_unit_given"))
-    pairs = obs.select("unit_raw", "_ind_unit").unique().drop_nulls("_ind_unit")
+    # group_by: the distinct pairs, without the row encoding ``unique`` builds over two string columns
+    pairs = obs.group_by("unit_raw", "_ind_unit").agg().drop_nulls("_ind_unit")
     factors: list[float | None] = []
     reasons: list[str | None] = []
     for unit_raw, ind_unit in pairs.iter_rows():

@@ -34,6 +34,7 @@ import pandera.polars as pa
 import polars as pl
 
 from loaders.indicators import Indicator
+from loaders.statistics.resolve import row_hash
 
 FIRST_YEAR = 1949
 UNIQUE_KEY = ["region_code", "indicator_code", "year", "_source_key"]
@@ -140,7 +141,7 @@ def validate(
     empty = pl.DataFrame(schema={"_i": pl.UInt32, "_schema_reason": pl.String})
     if candidates.height == 0:
         return empty
-    candidates = candidates.with_columns(pl.struct(UNIQUE_KEY).hash(seed=0).alias(OBS_KEY))
+    candidates = candidates.with_columns(row_hash(UNIQUE_KEY).alias(OBS_KEY))
     checked = candidates.select(
         "region_code", "indicator_code", "year", "value", "_min_value", "_max_value", "_source_key", OBS_KEY
     )
