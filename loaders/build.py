@@ -42,7 +42,7 @@ from loaders.events import EventLog
 from loaders.filehash import HashCache
 from loaders.served import clean_stale_work, discard, finalize, publish, start_work_copy, state_dir
 from loaders.statistics import load as stats_load
-from loaders.transform import DbtOutcome, mart_row_counts, run_dbt
+from loaders.transform import DbtChild, DbtOutcome, mart_row_counts, run_dbt
 
 
 class ExitCode(IntEnum):
@@ -85,7 +85,7 @@ def load_documents(
     con: Any,
     paths: Iterable[Path],
     *,
-    workers: int = 1,
+    workers: int = 0,
     progress: ProgressHook | None = None,
     trust_file_stats: bool = True,
 ) -> tuple[list[DocumentLoadResult], list[str]]:
@@ -221,7 +221,7 @@ def build(
     db_path: Path | None = None,
     select: list[str] | None = None,
     allow_rejected: bool = False,
-    workers: int = 1,
+    workers: int = 0,
     progress: ProgressHook | None = None,
     wait: bool = False,
     keep: int = 0,
@@ -254,6 +254,7 @@ def build(
         clean_stale_work(served)
         copy = start_work_copy(served, run.run_id)
         events.emit("build_started", served=str(served), work=str(copy.path))
+        dbt_child = DbtChild()  # imports dbt while the inputs load
         try:
             con = db.connect(copy.path)
             try:
@@ -296,7 +297,7 @@ def build(
             if progress:
                 progress("dbt build", 0, 1)
             gx_import = _prefetch_quality() if quality else None
-            outcome = run_dbt(args, copy.path, target_dir=target_dir)
+            outcome = run_dbt(args, copy.path, target_dir=target_dir, child=dbt_child)
             if progress:
                 progress("dbt build", 1, 1)
             t = outcome.test_counts()
@@ -359,6 +360,7 @@ def build(
                 )[:4000]
                 events.emit("not_published", level="error", reason=run.message)
         except BaseException as exc:
+            dbt_child.close()
             discard(copy)
             run.status = "failed"
             run.message = f"{type(exc).__name__}: {exc}"[:4000]

@@ -78,7 +78,7 @@ class _Bar:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Document files or folders.")],
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    workers: Annotated[int, typer.Option(help="Processes to extract with.")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes to extract with (0: one per core for large batches).")] = 0,
 ) -> None:
     """Clean documents and print every extracted target, one record per line (no database)."""
     if fmt not in ("jsonl", "csv"):
@@ -112,7 +112,7 @@ def extract(
 def load_documents_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Document files or folders.")],
     db_path: DbOption = None,
-    workers: Annotated[int, typer.Option(help="Processes to extract with.")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes to extract with (0: one per core for large batches).")] = 0,
 ) -> None:
     """Read, clean and extract documents and land them (idempotent by content hash)."""
     con = db.connect(db_path)
@@ -168,7 +168,9 @@ def build(
     db_path: DbOption = None,
     select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection (passed through).")] = None,
     allow_rejected: Annotated[bool, typer.Option(help="Exit 0 even when rows were rejected at load.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for document extraction.")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Processes for document extraction (0: one per core for large batches).")
+    ] = 0,
     wait: Annotated[bool, typer.Option(help="Wait for a running build instead of exiting with code 4.")] = False,
     keep: Annotated[int, typer.Option(help="Published generations to keep for `eduwh rollback`.")] = 3,
     quality: Annotated[bool, typer.Option(help="Run the Great Expectations checkpoint after dbt.")] = True,

@@ -113,8 +113,12 @@ def run_dbt(
     project_dir: Path | None = None,
     target_dir: Path | None = None,
     quiet: bool = True,
+    child: DbtChild | None = None,
 ) -> DbtOutcome:
-    """Run one dbt command (e.g. ``["build"]``) against ``db_path`` and collect the outcome."""
+    """Run one dbt command (e.g. ``["build"]``) against ``db_path`` and collect the outcome.
+
+    ``child``: a :class:`DbtChild` started earlier (dbt already imported); else a fresh one.
+    """
     project_dir = project_dir or project_root()
     cli = [
         *args,
@@ -131,7 +135,8 @@ def run_dbt(
         _reuse_partial_parse(target, save=False)
     if quiet:
         cli = ["--quiet", *cli]
-    payload = _in_child(_invoke, cli, str(db_path.resolve()))
+    db_arg = str(db_path.resolve())
+    payload = child.run(_invoke, cli, db_arg) if child is not None else _in_child(_invoke, cli, db_arg)
     if args and args[0] in _TARGET_COMMANDS:
         _reuse_partial_parse(target, save=True)
     counts: Counter[str] = Counter()
@@ -160,6 +165,50 @@ def run_dbt(
         errors=errors,
         nodes_run=len(results),
     )
+
+
+class DbtChild:
+    """A spawned process that imports dbt ahead of the one dbt command it will run.
+
+    Importing dbt and its DuckDB adapter takes seconds; a build starts this child before
+    it loads its inputs, so the import overlaps the loading instead of following it (on an
+    incremental build, the import was a fifth of the dbt step). Single use: the process
+    runs one command and exits, because dbt-duckdb holds the warehouse open for the life
+    of the process that ran it. The import touches no database file.
+    """
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=1, mp_context=ctx, initializer=_die_with_parent
+        )
+        self._pool.submit(_preload_dbt)
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(*args)`` in the child, then end it."""
+        if self._pool is None:
+            raise RuntimeError("DbtChild runs one command only")
+        try:
+            return self._pool.submit(fn, *args).result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> DbtChild:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _preload_dbt() -> None:
+    """Child side: import dbt's runner and the DuckDB adapter (no connection is opened)."""
+    import dbt.adapters.duckdb
+    import dbt.cli.main  # noqa: F401
 
 
 def _in_child(fn: Any, *args: Any) -> Any:

@@ -1,14 +1,15 @@
 """The document pipeline: file → read → clean → metadata → targets.
 
 ``process_file(path)`` returns a :class:`ProcessedDocument`; ``process_many`` runs many files,
-in a ``ProcessPoolExecutor`` when ``workers > 1`` (extraction is pure-Python CPU work, so
-processes, not threads, give a speed-up), yielding a ``ProcessedDocument`` or the file's
-:class:`DocumentReadError` per file, in input order.
+in a ``ProcessPoolExecutor`` when ``workers > 1`` (``0``: one per core for large batches;
+extraction is pure-Python CPU work, so processes, not threads, give a speed-up), yielding
+a ``ProcessedDocument`` or the file's :class:`DocumentReadError` per file, in input order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -72,6 +73,18 @@ def _safe_process(path: Path) -> ProcessedDocument | DocumentReadError:
     return err
 
 
+#: Below this many files, ``workers=0`` (auto) extracts in-process: starting a pool and
+#: importing the extractor in each worker (~1 s) costs more than it saves.
+AUTO_PARALLEL_MIN_FILES = 64
+
+
+def resolve_workers(workers: int, n_files: int) -> int:
+    """``workers`` as given when ≥ 1; ``0`` (auto) → one process per core for large batches, else 1."""
+    if workers >= 1:
+        return workers
+    return (os.cpu_count() or 1) if n_files >= AUTO_PARALLEL_MIN_FILES else 1
+
+
 def process_many(
     paths: Iterable[str | Path],
     workers: int = 1,
@@ -79,6 +92,7 @@ def process_many(
 ) -> Iterator[ProcessedDocument | DocumentReadError]:
     """Process every document under ``paths``; yields per file, in path order."""
     files = iter_document_paths(paths)
+    workers = resolve_workers(workers, len(files))
     if workers <= 1 or len(files) <= 1:
         for f in files:
             res = _safe_process(f)

@@ -116,3 +116,16 @@ def test_batches_split_on_a_repeated_doc_id_and_the_later_file_wins(tmp_path: Pa
     with pytest.raises(ValueError, match="twice"):
         load_document_batch(con, [process_file(a / "plan.txt"), process_file(b / "plan.txt")])
     con.close()
+
+
+def test_auto_workers_use_every_core_for_large_batches_with_the_same_results(tmp_path: Path) -> None:
+    from loaders.documents.pipeline import AUTO_PARALLEL_MIN_FILES, process_many, resolve_workers
+
+    assert resolve_workers(3, 1) == 3 and resolve_workers(0, AUTO_PARALLEL_MIN_FILES - 1) == 1
+    n = AUTO_PARALLEL_MIN_FILES + 6
+    for i in range(n):  # small distinct documents: a sample's opening lines, numbered
+        lines = SAMPLES[i % len(SAMPLES)].read_text(encoding="utf-8").splitlines()[:40]
+        (tmp_path / f"d{i:03d}.txt").write_text(f"第{i}号\n" + "\n".join(lines), encoding="utf-8")
+    auto = [(d.doc_id, [t.to_dict() for t in d.targets]) for d in process_many([tmp_path], workers=0)]
+    serial = [(d.doc_id, [t.to_dict() for t in d.targets]) for d in process_many([tmp_path], workers=1)]
+    assert len(auto) == n and auto == serial
