@@ -271,6 +271,23 @@ def _constant_columns(frame: pl.DataFrame) -> dict[str, object]:
     return out
 
 
+class _ArrowStream:
+    """A polars frame seen by DuckDB only through the Arrow C stream interface (``__arrow_c_stream__``).
+
+    Why: registering the frame itself makes DuckDB call ``to_arrow()``, which rechunks the columns
+    and builds pyarrow arrays (about 300 MB of fresh memory for two million rows); the stream hands
+    the same buffers over batch by batch. Each scan asks for a new stream.
+    """
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
 def _insert_frame(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -291,7 +308,9 @@ def _insert_frame(
     ]
     sql = f"insert into {table} ({', '.join(names)}) select {', '.join(exprs)} from _eduwh_batch"
     batch = frame.select(scanned) if scanned else frame.select(pl.int_range(frame.height).alias("_row"))
-    con.register("_eduwh_batch", batch)
+    # one chunk per column: columns read from a CSV come in ~100 chunks, computed ones in one, and
+    # misaligned chunks make the stream many small batches, which DuckDB's insert then has to merge
+    con.register("_eduwh_batch", _ArrowStream(batch.rechunk()))
     try:
         con.execute(sql, list(fixed.values()))
     finally:

@@ -147,7 +147,7 @@ def prepare(
 
     candidates = obs.select(
         "_i", "_row", "sheet", "region_code", "indicator_code", "year", "value", "_source_key",
-        "_ind_unit", "_min_value", "_max_value", "_min_txt", "_max_txt", "_pre_reason",
+        "_ind_unit", "_min_value", "_max_value", "_pre_reason",
     ).filter(pl.col("_pre_reason").is_null())  # fmt: skip
     schema_reasons = validate(candidates, indicators, name_sheet=len(grids) > 1)
     if schema_reasons.height:
@@ -310,7 +310,9 @@ def _convert_units(obs: pl.DataFrame, indicators: TMapping[str, Indicator]) -> p
     # Enum cast) then picks each bound by position, cheaper than a join or one lookup per column
     position = pl.col("indicator_code").cast(pl.Enum(bounds["indicator_code"].to_list())).to_physical()
     idx = obs.select(position.alias("_pos"))["_pos"]
-    obs = obs.with_columns(bounds[c].gather(idx).alias(c) for c in bounds.columns if c != "indicator_code")
+    # the bounds as printed (_min_txt, _max_txt) are not copied to every row: validation joins them
+    # to the few failing ones
+    obs = obs.with_columns(bounds[c].gather(idx).alias(c) for c in ("_ind_unit", "_min_value", "_max_value"))
     obs = obs.with_columns(unit_raw=pl.coalesce("_cell_unit", "_unit_given"))
     # group_by: the distinct pairs, without the row encoding ``unique`` builds over two string columns
     pairs = obs.group_by("unit_raw", "_ind_unit").agg().drop_nulls("_ind_unit")

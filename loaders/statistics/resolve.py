@@ -158,7 +158,8 @@ def _map_back(
     thousand distinct ones of a file has a probability near 1e-13.)
     """
     frame = frame.with_columns(row_hash(cols).alias("_lkey"))
-    distinct = frame.select(*cols, "_lkey").group_by("_lkey").agg(pl.col(cols).first()).select(*cols, "_lkey")
+    # the first row of each combination, found on the integer alone (no string is hashed or compared again)
+    distinct = frame.select(*cols, "_lkey").gather(frame["_lkey"].arg_unique())
     keys: list[int] = []
     first: list[str | None] = []
     second: list[str | None] = []

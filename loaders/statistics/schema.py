@@ -135,8 +135,8 @@ def validate(
 
     ``candidates`` must carry ``_i`` (its position), ``_row`` and ``sheet``
     (to name the first of a set of duplicates; the sheet only when
-    ``name_sheet``), the schema columns and the bound texts from
-    :func:`bounds_frame`.
+    ``name_sheet``), ``_ind_unit`` and the schema columns. The bounds as
+    printed in a reason come from :func:`bounds_frame`, for the failing rows only.
     """
     empty = pl.DataFrame(schema={"_i": pl.UInt32, "_schema_reason": pl.String})
     if candidates.height == 0:
@@ -155,7 +155,9 @@ def validate(
         # A schema-level failure (a dtype, a missing column) is a loader bug, not bad data.
         raise RuntimeError(f"statistics schema failed as a whole: {unlocated.select('check', 'failure_case').rows()}")
     hits = failures.select(pl.col("index").cast(pl.UInt32).alias("_i"), pl.col("check").cast(pl.String)).unique()
-    rows = hits.join(candidates, on="_i", how="left")
+    rows = hits.join(candidates, on="_i", how="left").join(
+        bounds_frame(indicators).select("indicator_code", "_min_txt", "_max_txt"), on="indicator_code", how="left"
+    )
     # Duplicates: the first of each set lands. Grouping on the real columns (not the hash) also
     # drops a hash collision between two different observations, should one ever happen.
     where = (
