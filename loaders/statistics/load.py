@@ -23,12 +23,13 @@ data file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,9 +109,13 @@ def _warm_up_validation() -> None:
     The import lock makes the validation step wait for it if it is not done yet.
     """
     if "loaders.statistics.schema" not in sys.modules:
-        threading.Thread(
-            target=importlib.import_module, args=("loaders.statistics.schema",), name="eduwh-warm-up", daemon=True
-        ).start()
+        threading.Thread(target=_import_validation, name="eduwh-warm-up", daemon=True).start()
+
+
+def _import_validation() -> None:
+    # a warm-up only saves time: should it fail, the validation itself imports again and reports
+    with contextlib.suppress(Exception):
+        importlib.import_module("loaders.statistics.schema").warm_up()
 
 
 def load_statistics(
@@ -136,7 +141,6 @@ def load_statistics(
         sheet = sheet if sheet is not None else spec.sheet
         province = province if province is not None else spec.province
         key = source_file if sheet is None else f"{source_file}#{sheet}"
-        content_hash = _content_hash(data, spec, province)
     except OSError as exc:
         err = StatisticsFileError(path, f"cannot read: {exc.strerror or exc}")
         _log_failure(con, load_id, key, None, started, str(err))
@@ -146,11 +150,17 @@ def load_statistics(
         raise
 
     previous = _latest_success(con, source_file)
-    if previous is not None and previous[1] == key and previous[2] == content_hash:
-        message = f"unchanged since load {previous[0]}"
-        with transaction(con):
-            _log(con, load_id, key, content_hash, 0, 0, 0, "unchanged", message, started)
-        return LoadResult(load_id, key, "unchanged", 0, 0, 0, message)
+    if previous is None:
+        # a file never loaded cannot be unchanged: hash it while it is parsed (both outside the GIL)
+        content_hash_of = _hash_in_background(data, spec, province)
+    else:
+        content_hash = _content_hash(data, spec, province)
+        content_hash_of = lambda: content_hash  # noqa: E731
+        if previous[1] == key and previous[2] == content_hash:
+            message = f"unchanged since load {previous[0]}"
+            with transaction(con):
+                _log(con, load_id, key, content_hash, 0, 0, 0, "unchanged", message, started)
+            return LoadResult(load_id, key, "unchanged", 0, 0, 0, message)
 
     try:
         prepared = prepare(
@@ -163,13 +173,14 @@ def load_statistics(
             regions=regions or region_index(),
         )
     except StatisticsFileError as exc:
-        _log_failure(con, load_id, key, content_hash, started, str(exc))
+        _log_failure(con, load_id, key, content_hash_of(), started, str(exc))
         raise
     except Exception as exc:  # a bug must not take the other files of a build down with it
         err = StatisticsFileError(path, f"internal error while reading: {type(exc).__name__}: {exc}")
-        _log_failure(con, load_id, key, content_hash, started, str(err))
+        _log_failure(con, load_id, key, content_hash_of(), started, str(err))
         raise err from exc
 
+    content_hash = content_hash_of()
     message = _message(prepared)
     try:
         with transaction(con):
@@ -210,6 +221,27 @@ def _content_hash(data: bytes, spec: Mapping, province: str | None) -> str:
     if spec.raw or province:
         h.update(b"\0mapping\0" + spec.raw + b"\0province\0" + (province or "").encode("utf-8"))
     return h.hexdigest()
+
+
+def _hash_in_background(data: bytes, spec: Mapping, province: str | None) -> Callable[[], str]:
+    """Start :func:`_content_hash` on a thread; the returned function waits for it and gives the hash.
+
+    hashlib releases the GIL on large inputs, so the hash of a 200 MB file costs no wall time
+    next to polars reading it.
+    """
+    out: list[str] = []
+    worker = threading.Thread(
+        target=lambda: out.append(_content_hash(data, spec, province)), name="eduwh-hash", daemon=True
+    )
+    worker.start()
+
+    def result() -> str:
+        worker.join()
+        if not out:  # the thread died (it cannot, short of MemoryError): hash here and raise if it must
+            out.append(_content_hash(data, spec, province))
+        return out[0]
+
+    return result
 
 
 def _latest_success(con: duckdb.DuckDBPyConnection, source_file: str) -> tuple[str, str, str] | None:

@@ -28,6 +28,7 @@ per row.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping
 
 import pandera.polars as pa
@@ -128,6 +129,24 @@ def statistics_schema(indicators: Mapping[str, Indicator]) -> pa.DataFrameSchema
     )
 
 
+_warm_lock = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Have pandera set up its polars backends (it does on a first validation, importing more of itself).
+
+    Called from :func:`validate`, and ahead of time on the loader's warm-up thread; the lock
+    makes a validation wait for a warm-up in progress rather than run beside it.
+    """
+    global _warmed
+    with _warm_lock:
+        if not _warmed:
+            empty = pl.DataFrame(schema={"x": pl.Int64})
+            pa.DataFrameSchema({"x": pa.Column(pl.Int64)}).validate(empty)
+            _warmed = True
+
+
 def validate(
     candidates: pl.DataFrame, indicators: Mapping[str, Indicator], *, name_sheet: bool = False
 ) -> pl.DataFrame:
@@ -141,6 +160,7 @@ def validate(
     empty = pl.DataFrame(schema={"_i": pl.UInt32, "_schema_reason": pl.String})
     if candidates.height == 0:
         return empty
+    warm_up()
     candidates = candidates.with_columns(row_hash(UNIQUE_KEY).alias(OBS_KEY))
     checked = candidates.select(
         "region_code", "indicator_code", "year", "value", "_min_value", "_max_value", "_source_key", OBS_KEY
