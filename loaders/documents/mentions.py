@@ -35,8 +35,15 @@ _RX10 = re.compile("[^,，。;；]{0,24}(?:前后|落后|今后|此后)")
 _RX11 = re.compile("比|比例|比率|之比")
 
 _COUNTER_ALT = "|".join(re.escape(c) for c in lx.COUNTERS)
+# A mention starts with one of _MENTION_FIRST. Written as a lookahead, that start would make the
+# engine try the whole pattern at every position; instead the pattern consumes the first
+# character (a character set, which the engine skips ahead to) and then checks, in a one-character
+# lookbehind holding a lookahead, that the mention proper (group ``all``) matches from that
+# character. The match itself is one character long: the mention ends at ``m.end("all")``, and
+# matches starting inside the previous mention are skipped (find_mentions), as finditer would.
+_MENTION_FIRST = "0-9百一二两三四五六七八九十翻为是保控降零〇"
 _MENTION = re.compile(
-    r"(?=[0-9百一二两三四五六七八九十翻为是保控降零〇])"
+    r"[" + _MENTION_FIRST + r"](?<=(?=(?P<all>"
     r"(?:(?P<pw>百分之" + CHINESE + r"(?:点[零〇一二三四五六七八九]{1,4})?)"
     r"|(?P<fr>[一二三四五六七八九十]{1,3}分之[一二三四五六七八九十]{1,3})"
     r"|(?P<dbl>翻(?P<dbln>[一两三四])番)"
@@ -45,6 +52,7 @@ _MENTION = re.compile(
     r"|(?<![\d.A-Za-z_/])(?P<v1>" + ARABIC + r"|" + CHINESE + r"(?=(?:余|多)?(?:" + _COUNTER_ALT + r")))(?P<p1>%)?"
     r"(?:(?P<sep>[-—–~～])(?P<v2>" + NUMBER + r"))?"
     r"(?P<yu>余|多)?(?P<unit>%|" + _COUNTER_ALT + r")?)"
+    r")).)"
 )
 
 _CN_NUM_ONLY = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{1,12}")
@@ -121,8 +129,13 @@ def _licensed_chinese(text: str, start: int) -> bool:
 def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
     """Quantity mentions in ``text[lo:hi]``."""
     out: list[Mention] = []
+    last_end = lo
     for m in _MENTION.finditer(text, lo, hi):
         s = m.start()
+        if s < last_end:
+            continue  # inside the previous mention (finditer of the mention proper resumes after it)
+        m_end = m.end("all")
+        last_end = m_end
         pw, fr, dbl, ratio, zero, tok, p1, v2, unit_g, yu = m.group(
             "pw", "fr", "dbl", "ratio", "zero", "v1", "p1", "v2", "unit", "yu"
         )
@@ -130,17 +143,17 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             v = parse_percent_words(pw)
             if v is None or _RX7.search(text[max(0, s - 3) : s]):
                 continue
-            out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
+            out.append(Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True))
             continue
         if fr:
             v = parse_percent_words(fr)
             if v is None:
                 continue
-            out.append(Mention(s, m.end(), m.end(), m.end(), v, None, "%", is_chinese=True))
+            out.append(Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True))
             continue
         if dbl:
             n = parse_number(m.group("dbln")) or 1
-            out.append(Mention(s, m.end(), m.end(), m.end(), float(2 ** int(n)), None, "倍", is_chinese=True))
+            out.append(Mention(s, m_end, m_end, m_end, float(2 ** int(n)), None, "倍", is_chinese=True))
             continue
         if ratio:
             a, b = (float(x) for x in ratio.split(":"))
@@ -149,17 +162,17 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
                 continue
             # 1:1 → 1; 师生比1:13.5 → 13.5 (the conventional figure); 3:2 → 1.5
             ratio = b if a == 1 else a if b == 1 else round(a / b, 6)
-            out.append(Mention(s, m.end(), m.end(), m.end(), ratio, None, None))
+            out.append(Mention(s, m_end, m_end, m_end, ratio, None, None))
             continue
         if zero:
-            out.append(Mention(s, m.end(), m.end(), m.end(), 0.0, None, "%"))
+            out.append(Mention(s, m_end, m_end, m_end, 0.0, None, "%"))
             continue
         if not tok:
             continue
         unit = unit_g or (p1 and "%")
         if p1 and v2 and not unit_g:
             unit = None  # "8%-10" without a closing %: rare, skip
-        paren_unit = _RX3.match(text[m.end() : m.end() + 5]) if not unit else None
+        paren_unit = _RX3.match(text[m_end : m_end + 5]) if not unit else None
         if paren_unit:
             unit = paren_unit.group(1)
         if not unit:
@@ -180,7 +193,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         if paren_unit:
             m_end_extra = paren_unit.end()
         elif unit == "个":
-            um = _RX9.match(text[m.end() : m.end() + 3])
+            um = _RX9.match(text[m_end : m_end + 3])
             if um:
                 unit = um.group(0)
                 m_end_extra = len(um.group(0))
@@ -192,7 +205,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             value, vh, unit = value * 1e4, (vh * 1e4 if vh else None), "元"
         elif unit == "亿元":
             value, vh, unit = value * 1e8, (vh * 1e8 if vh else None), "元"
-        unit_end = m.end() + m_end_extra
+        unit_end = m_end + m_end_extra
         num_end = m.end("v2") if v2 else m.end("v1")
         before1 = text[s - 1 : s] if s > 0 else ""
         after = text[unit_end : unit_end + 4]

@@ -15,6 +15,7 @@ from typing import Any
 
 from loaders.documents.model import DocumentMeta
 from loaders.documents.places import candidates, display_name, find_all_cached, region_index
+from loaders.documents.scan import LiteralAlternation, finditer_at
 from loaders.documents.years import PLAN_PERIODS, find_years, plan_period
 
 _DATE_PATTERNS = (
@@ -53,13 +54,28 @@ _DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NEWS_HINT = re.compile(r"记者|本报讯|晚报讯|日电|消息|来源[:：]|新闻|据了解|获悉|发布会")
 _NATIONAL_TITLE = re.compile(r"(?:关于印发)?[《“\"]?(?:国家|全国|中国|国务院|教育部|中共中央)")
 _PLACEHOLDER = re.compile(r"某(?:省|市|区|县|州|镇)")
+# the words that say which level a text speaks at; each alternation is scanned by first
+# character (scan.LiteralAlternation: the counts of ``re.findall("|".join(words))``, ~5x faster)
 _LEVEL_WORDS = {
-    "province": re.compile(r"全省|我省|本省"),
-    "prefecture": re.compile(r"全市|我市|本市|市委|市政府|全州|我州"),
-    "county": re.compile(r"全县|我县|本县|县委|县政府|全旗"),
-    "district": re.compile(r"全区|我区|本区|区委|区政府"),
-    "autonomous": re.compile(r"自治区(?:教育厅|党委|人民政府|政府|财政厅|级)|全自治区|全区各|区属"),
-    "country": re.compile(r"全国|教育部|国务院"),
+    "province": LiteralAlternation(("全省", "我省", "本省")),
+    "prefecture": LiteralAlternation(("全市", "我市", "本市", "市委", "市政府", "全州", "我州")),
+    "county": LiteralAlternation(("全县", "我县", "本县", "县委", "县政府", "全旗")),
+    "district": LiteralAlternation(("全区", "我区", "本区", "区委", "区政府")),
+    # = 自治区(?:教育厅|党委|人民政府|政府|财政厅|级)|全自治区|全区各|区属
+    "autonomous": LiteralAlternation(
+        (
+            "自治区教育厅",
+            "自治区党委",
+            "自治区人民政府",
+            "自治区政府",
+            "自治区财政厅",
+            "自治区级",
+            "全自治区",
+            "全区各",
+            "区属",
+        )
+    ),
+    "country": LiteralAlternation(("全国", "教育部", "国务院")),
 }
 
 
@@ -112,7 +128,8 @@ def find_date(text: str) -> str | None:
 
 
 def find_issuer(text: str, title: str | None) -> str | None:
-    m = _ISSUER_LABEL.search(text[:2000])
+    # (the label opens with 发 or 来: tried only there, see scan.py)
+    m = next(finditer_at(_ISSUER_LABEL, text[:2000], "发来"), None)
     if m and not re.search(r"网|报|新闻|发布$", m.group(1)):
         return m.group(1)
     if title:
@@ -139,7 +156,7 @@ def classify(title: str | None, head: str) -> str:
 
 
 def _level_counts(text: str) -> dict[str, int]:
-    return {k: len(p.findall(text)) for k, p in _LEVEL_WORDS.items()}
+    return {k: words.count(text) for k, words in _LEVEL_WORDS.items()}
 
 
 _ZONE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:示范区|试验区|实验区|经济区|经济带|城市带|城市群|综合区))")
