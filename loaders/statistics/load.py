@@ -289,17 +289,33 @@ def _constant_columns(frame: pl.DataFrame) -> dict[str, object]:
     Why: a long file has no sheet, one nature, often no footnotes or URLs; scanning
     two million copies of the same string through Arrow costs DuckDB real time.
     """
-    out: dict[str, object] = {}
     n = frame.height
+    # Expressions, not Series: a column made from a literal (the nature, the sheet …) stays a
+    # polars scalar column until something materialises it, and these checks do not.
+    nulls = dict(zip(frame.columns, frame.select(pl.all().null_count()).row(0), strict=True)) if n else {}
+    full = [c for c in frame.columns if n and nulls[c] == 0]
     # a few spread-out positions: a column that differs there is not constant, with no full scan
     # (min/max over two million strings is what the full check costs)
     probes = sorted({0, n - 1, n // 2, n // 3, (2 * n) // 3, n // 7, (6 * n) // 7}) if n else []
+    sample = frame.select(pl.col(full).gather(probes)) if full else pl.DataFrame()
+    maybe = [c for c in full if len(set(sample[c].to_list())) == 1]
+    ends = (
+        frame.select(
+            *(pl.col(c).min().alias(f"{i}_min") for i, c in enumerate(maybe)),
+            *(pl.col(c).max().alias(f"{i}_max") for i, c in enumerate(maybe)),
+            *(pl.col(c).first().alias(f"{i}_first") for i, c in enumerate(maybe)),
+        ).row(0, named=True)
+        if maybe
+        else {}
+    )
+    out: dict[str, object] = {}
     for name in frame.columns:
-        col = frame.get_column(name)
-        if col.null_count() == n:
+        if not n or nulls[name] == n:
             out[name] = None
-        elif col.null_count() == 0 and len(set(col.gather(probes).to_list())) == 1 and col.min() == col.max():
-            out[name] = col[0]
+        elif name in maybe:
+            i = maybe.index(name)
+            if ends[f"{i}_min"] == ends[f"{i}_max"]:
+                out[name] = ends[f"{i}_first"]
     return out
 
 
