@@ -110,7 +110,12 @@ _LIST_NUMBER = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def strip_phrase(s: str) -> str:
+    """``s`` without what does not name the indicator (see the module docstring).
+
+    A pure function of a short string (a clause part, ≤ 200 characters), asked ~30 times per
+    document, and plans repeat their phrases (建设…所, …覆盖率达到…): memoised."""
     s = _LIST_NUMBER.sub("", s)
     s = _BASELINE_PHRASE.sub("", s)
     s = _PAREN.sub("", s).translate(_QUOTES).strip(" 、,，.·-—+")
@@ -139,7 +144,10 @@ def strip_phrase(s: str) -> str:
 _LEADING_VERBS_BY_CHAR = _by_char(lx.LEADING_VERBS, last=False)  # (in LEADING_VERBS order)
 
 
+@lru_cache(maxsize=16384)
 def strip_leading_verbs(s: str) -> str:
+    """``s`` without one leading verb (建设/新增/…) when more than a character remains
+    (memoised like :func:`strip_phrase`)."""
     for w in _LEADING_VERBS_BY_CHAR.get(s[:1], ()):  # only words that start like s can start it
         if s.startswith(w) and len(s) > len(w) + 1:
             return s[len(w) :]
@@ -159,13 +167,19 @@ def after_phrase(text: str, m: Mention, hi: int) -> str:
     last_text, last_end, last_hi, last = _after_last
     if last_text is text and last_end == m.end and last_hi == hi:
         return last
-    s = _after_phrase(text, m.end, hi)
+    end = m.end
+    # the phrase is read from at most 40 characters after the number (within the clause): a
+    # pure function of that window, memoised
+    s = _after_phrase_of(text[end : min(max(end, hi), end + 40)])
     _after_last = (text, m.end, hi, s)
     return s
 
 
-def _after_phrase(text: str, end: int, hi: int) -> str:
-    pm = _AFTER_RE.match(text, end, max(end, hi))
+@lru_cache(maxsize=16384)
+def _after_phrase_of(window: str) -> str:
+    """The noun phrase after a number; ``window`` is the text after it, up to the clause end
+    and at most 40 characters (all ``_AFTER_RE`` can take)."""
+    pm = _AFTER_RE.match(window)
     s = pm.group(0) if pm else ""
     s = _PAREN.sub("", s).translate(_QUOTES)
     if s.startswith("的"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from loaders.documents import lexicon as lx
@@ -68,6 +69,8 @@ class DocContext:
     places: list[tuple[int, int, Any]] | None = None
     place_starts: list[int] = field(default_factory=list)
     period_starts: list[int] | None = None  # period_spans' starts, for bisection (made on first use)
+    # per sentence span: its cue words (see _sentence_cues)
+    sentence_cues: dict[tuple[int, int], tuple[bool, bool, bool, bool]] = field(default_factory=dict)
 
 
 def review_spans(text: str) -> list[tuple[int, int]]:
@@ -142,13 +145,38 @@ def clause_status(text: str, s_lo: int, pos: int) -> str | None:
 
 
 def _update_state(clause: str, state: str | None) -> str | None:
+    return _clause_cue(clause) or state
+
+
+@lru_cache(maxsize=16384)
+def _clause_cue(clause: str) -> str | None:
+    """ "actual"/"target" by the clause's own cue words, None without one. Every mention reads
+    the clauses of its sentence before it again, so the same short clauses come back: a pure
+    function of the clause, memoised."""
     a = _CLAUSE_ACTUAL.search(clause)
     t = _CLAUSE_TARGET.search(clause)
     if a and (not t or a.start() > t.start()):
         return "actual"
     if t:
         return "target"
-    return state
+    return None
+
+
+def _sentence_cues(ctx: DocContext, s_lo: int, s_hi: int) -> tuple[bool, bool, bool, bool]:
+    """The sentence's target cue, 与/比/较-year base, 由…N and 提高到-type words: the same for every
+    number of the sentence, so found once per sentence (kept on the document's context)."""
+    key = (s_lo, s_hi)
+    found = ctx.sentence_cues.get(key)
+    if found is None:
+        sentence = ctx.text[s_lo:s_hi]
+        found = (
+            bool(_TARGET_CUE.search(sentence)),
+            bool(_RX2.search(sentence)),
+            bool(_RX3.search(sentence)),
+            bool(_RX4.search(sentence)),
+        )
+        ctx.sentence_cues[key] = found
+    return found
 
 
 def status_and_year(
@@ -157,10 +185,9 @@ def status_and_year(
     text = ctx.text
     before = [y for y in years if y.end <= m.start and y.kind != "baseline"]
     after_years = [y for y in years if y.start >= m.end and y.kind != "baseline"]
-    sentence = text[s_lo:s_hi]
     in_review = any(a <= m.start < b for a, b in ctx.review_spans)
     doc_year = ctx.doc_year
-    cue_target = bool(_TARGET_CUE.search(sentence))
+    cue_target, rx2, rx3, rx4 = _sentence_cues(ctx, s_lo, s_hi)
     year = None
     kind = None
     if before:
@@ -172,11 +199,11 @@ def status_and_year(
     status = "target"
     ref_year = doc_year or ctx.meta.plan_start_year
     clause_state = clause_status(text, s_lo, m.start) or para.carry_state
-    explicit_base = bool(_RX2.search(sentence)) or para.carry_base is not None
-    has_baseline = any(y.kind == "baseline" for y in years) or bool(_RX3.search(sentence))
+    explicit_base = rx2 or para.carry_base is not None
+    has_baseline = any(y.kind == "baseline" for y in years) or rx3
     reported = (
         m.baseline
-        or (has_baseline and _RX4.search(sentence))
+        or (has_baseline and rx4)
         or kind == "asof"
         or (explicit_base and ctx.meta.doc_type in ("news", "report", "other") and not cue_target)
         or (kind is None and _past_period(ctx, m.start))
