@@ -423,3 +423,70 @@ def test_constant_columns_go_in_as_parameters_without_losing_rows() -> None:
     )
     _insert_frame(c, "t", frame, ("a", "b", "c"), {}, {"a": "varchar", "b": "integer", "c": "varchar"})
     assert c.execute("select * from t").fetchall() == [(HOSTILE, 1, None)] * 3
+
+
+def test_a_value_column_that_differs_in_one_row_is_scanned_not_sent_as_a_constant() -> None:
+    """The constant check probes a few rows first; one differing row anywhere must still be seen."""
+    import polars as pl
+
+    from loaders.statistics.load import _constant_columns, _insert_frame
+
+    n = 1000
+    odd = 137  # not one of the probed positions (first, last, n/7, n/3, n/2, 2n/3, 6n/7)
+    frame = pl.DataFrame({"a": ["x"] * n}).with_columns(
+        a=pl.when(pl.int_range(n) == odd).then(pl.lit("y")).otherwise(pl.col("a")),
+        b=pl.lit("reported"),  # a literal: polars keeps it a scalar column
+        c=pl.lit(None, pl.String),
+        d=pl.int_range(n) % 2,
+    )
+    assert _constant_columns(frame) == {"b": "reported", "c": None}
+    c = duckdb.connect()
+    c.execute("create table t (a varchar, b varchar, c varchar, d bigint)")
+    casts = {"a": "varchar", "b": "varchar", "c": "varchar", "d": "bigint"}
+    _insert_frame(c, "t", frame, ("a", "b", "c", "d"), {}, casts)
+    assert c.execute("select a, count(*) from t group by a order by a").fetchall() == [("x", n - 1), ("y", 1)]
+    assert c.execute("select count(*) from t where b = 'reported' and c is null").fetchone() == (n,)
+    assert c.execute("select sum(d) from t").fetchone() == (n // 2,)
+
+
+def test_row_hash_tells_column_order_apart_and_fits_63_bits() -> None:
+    import polars as pl
+
+    from loaders.statistics.resolve import row_hash
+
+    frame = pl.DataFrame({"a": ["x", "y", None, "x"], "b": ["y", "x", "x", None]})
+    h = frame.select(row_hash(["a", "b"]).alias("h"))["h"].to_list()
+    assert len(set(h)) == 4  # ("x","y") vs ("y","x"), and a null in either place, all distinct
+    big = pl.DataFrame({"a": [str(i) for i in range(50_000)], "b": ["z"] * 50_000})
+    hashes = big.select(row_hash(["a", "b"]).alias("h"))["h"]
+    assert hashes.n_unique() == 50_000 and hashes.max() < 2**63
+
+
+def test_many_rows_failing_a_bound_are_all_rejected(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """pandera reports failing rows with their hash keys; every key must fit the Int64 it infers."""
+    codes = ["110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111", "110112", "110113"]
+    lines = ["region_code,indicator_code,year,value"]
+    lines += [f"{code},preschool_ger,{year},990" for code in codes for year in (2020, 2021)]
+    p = write(tmp_path, "over.csv", "\n".join(lines) + "\n")
+    r = load_statistics(con, p)
+    assert (r.status, r.rows_read, r.rows_landed, r.rows_rejected) == ("loaded", 20, 0, 20)
+    assert_balanced(con, r)
+    assert {row["reason"] for row in rejected(con)} == {
+        "value_le_max_value: value 990.0 above max_value 200 for indicator preschool_ger (%)"
+    }
+
+
+def test_a_first_load_records_the_sha256_of_the_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """A file never loaded is hashed on a thread while it is parsed: the log still holds its sha256."""
+    import hashlib
+
+    p = write(tmp_path, "h.csv", "地区,年份,指标,数值\n山西省,2020,辍学率,0.4\n")
+    first = load_statistics(con, p)
+    logged = con.execute("select content_hash from raw.load_log where load_id = ?", [first.load_id]).fetchone()
+    assert logged == (hashlib.sha256(p.read_bytes()).hexdigest(),)
+    assert load_statistics(con, p).status == "unchanged"
+    bad = write(tmp_path, "bad.csv", "只有一个标题\n")  # unusable as a whole: the failed load is logged with its hash
+    with pytest.raises(StatisticsFileError):
+        load_statistics(con, bad)
+    failed = con.execute("select status, content_hash from raw.load_log where path like '%bad.csv'").fetchall()
+    assert failed == [("failed", hashlib.sha256(bad.read_bytes()).hexdigest())]
