@@ -133,7 +133,7 @@ class IndicatorMatcher:
 
 
 def row_hash(cols: list[str]) -> pl.Expr:
-    """A 64-bit hash of the row's values in ``cols``, to find distinct combinations on one integer.
+    """A 63-bit hash of the row's values in ``cols``, to find distinct combinations on one integer.
 
     Each column is hashed with its own seed and the hashes are xor-ed: several times cheaper than
     ``pl.struct(cols).hash()`` on millions of rows, and the seeds keep ("a", "b") and ("b", "a")
@@ -153,7 +153,7 @@ def _map_back(
     """Apply ``fn`` to each distinct combination of ``cols`` and map its two results back onto every row.
 
     Why hashing: the distinct combinations are found and mapped back through one
-    64-bit hash per row, several times faster on millions of rows than joining on
+    63-bit hash per row, several times faster on millions of rows than joining on
     three string columns. (Two different combinations sharing a hash among the few
     thousand distinct ones of a file has a probability near 1e-13.)
     """

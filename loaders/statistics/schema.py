@@ -14,7 +14,7 @@ Checks and the reason a failing row is rejected with:
 * ``region_code`` six digits, ``indicator_code`` a known code, types;
 * no duplicate (region, indicator, year, source — the source title/URL): the
   first occurrence lands, the others are rejected naming the row they repeat.
-  The pandera check ``unique_observation`` works on a 64-bit hash of those
+  The pandera check ``unique_observation`` works on a 63-bit hash of those
   columns (``_obs_key``), which is fast on millions of rows; the rows it flags
   are then grouped on the real columns, so a hash collision could never reject
   a distinct row.
@@ -39,7 +39,7 @@ from loaders.statistics.resolve import row_hash
 
 FIRST_YEAR = 1949
 UNIQUE_KEY = ["region_code", "indicator_code", "year", "_source_key"]
-OBS_KEY = "_obs_key"  # a 64-bit hash of UNIQUE_KEY: pandera checks uniqueness on it (fast on millions of rows)
+OBS_KEY = "_obs_key"  # a 63-bit hash of UNIQUE_KEY (resolve.row_hash): pandera checks uniqueness on it
 CHECK_MIN = "value_ge_min_value"
 CHECK_MAX = "value_le_max_value"
 
