@@ -144,3 +144,19 @@ def last_published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.BinderException:  # a warehouse from before fingerprints
         return None
     return row[0] if row else None
+
+
+def last_published_was_validated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Did the build that published this warehouse run the quality suite, with no error?
+
+    Only then may an incremental build validate just the rows that changed since
+    (a ``--no-quality`` build publishes marts the suite never saw).
+    """
+    try:
+        row = con.execute(
+            "select expectations_evaluated, expectations_failed from meta.build_runs "
+            "where status = 'published' order by finished_at desc limit 1"
+        ).fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return False
+    return bool(row) and (row[0] or 0) > 0 and (row[1] or 0) == 0

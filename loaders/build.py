@@ -30,6 +30,7 @@ from loaders.audit import (
     BuildRun,
     append_run_log,
     last_published_fingerprint,
+    last_published_was_validated,
     project_fingerprint,
     record_in_warehouse,
 )
@@ -271,6 +272,7 @@ def build(
                 run.project_fingerprint = project_fingerprint(project_root())
                 if last_published_fingerprint(con) != run.project_fingerprint:
                     full_refresh = True  # models, macros or seeds changed (or a first build)
+                served_validated = last_published_was_validated(con)
             finally:
                 con.close()
             run.dbt_mode = "full_refresh" if full_refresh else "incremental"
@@ -315,9 +317,15 @@ def build(
 
                 # incremental: same models and seeds as the served build, whose marts this suite
                 # validated, so only rows new or changed since then need validating
-                baseline = served if run.dbt_mode == "incremental" and not select and not dbt_vars else None
+                delta = run.dbt_mode == "incremental" and served_validated and not select and not dbt_vars
+                baseline = served if delta else None
                 quality_report = run_checkpoint(copy.path, target_dir / "gx_docs", baseline=baseline)
-                events.emit("quality_finished", success=quality_report.success, **quality_report.counts)
+                events.emit(
+                    "quality_finished",
+                    success=quality_report.success,
+                    rows_validated="changed" if quality_report.changed_rows_only else "all",
+                    **quality_report.counts,
+                )
 
             con = db.connect(copy.path)
             try:

@@ -511,3 +511,24 @@ def test_changed_rows_only_against_a_validated_baseline(db_copy: Path, sample_db
     fallback = run_checkpoint(db_copy, tmp_path / "d", baseline=bogus)
     assert fallback.changed_rows_only == [] and not fallback.success
     assert fallback.row_counts["dim_region"] == 0 and fallback.row_counts["fct_indicator_values"] > 1
+
+
+def test_only_a_warehouse_published_with_the_suite_passing_is_a_baseline(tmp_path: Path) -> None:
+    """A --no-quality build publishes marts the suite never saw: the next build validates them all."""
+    from datetime import datetime
+
+    from loaders.audit import BuildRun, last_published_was_validated, record_in_warehouse
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert not last_published_was_validated(con)  # no audit table yet
+    t0 = datetime(2026, 1, 1)
+    checked = BuildRun("a", t0, finished_at=t0, status="published", expectations_evaluated=85)
+    record_in_warehouse(con, checked)
+    assert last_published_was_validated(con)
+    unchecked = BuildRun("b", t0, finished_at=datetime(2026, 1, 2), status="published")
+    record_in_warehouse(con, unchecked)
+    assert not last_published_was_validated(con)
+    failed_later = BuildRun("c", t0, finished_at=datetime(2026, 1, 3), status="failed", expectations_evaluated=85)
+    record_in_warehouse(con, failed_later)
+    assert not last_published_was_validated(con)  # only published runs count
+    con.close()
