@@ -116,12 +116,14 @@ def load_documents(
     errors: list[str] = []
     done = len(results)
     batch: list[ProcessedDocument] = []
+    batch_ids: set[str] = set()
     batch_chars = 0
 
     def flush() -> None:
         nonlocal batch_chars
         results.extend(load_document_batch(con, batch))
         batch.clear()
+        batch_ids.clear()
         batch_chars = 0
 
     for item in process_many(todo, workers=workers):
@@ -130,9 +132,10 @@ def load_documents(
             errors.append(msg)
             results.append(log_failed_document(con, item.path or msg, msg))
         elif isinstance(item, ProcessedDocument):
-            if any(d.doc_id == item.doc_id for d in batch):
+            if item.doc_id in batch_ids:
                 flush()  # the same doc_id twice (two folders): the later file replaces the earlier
             batch.append(item)
+            batch_ids.add(item.doc_id)
             batch_chars += len(item.text)
             if len(batch) >= DOCUMENT_BATCH or batch_chars >= DOCUMENT_BATCH_CHARS:
                 flush()

@@ -28,7 +28,7 @@ def process_file(path: str | Path) -> ProcessedDocument:
         data = p.read_bytes()
     except OSError as exc:
         raise DocumentReadError(f"{p}: cannot open ({exc.strerror or exc})") from exc
-    raw, fmt, enc = read_file(p)
+    raw, fmt, enc = read_file(p, data)  # the bytes just hashed, not read a second time
     ct = clean(raw)
     doc_id = p.stem
     meta = extract_metadata(ct.text, doc_id)

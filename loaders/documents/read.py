@@ -231,8 +231,12 @@ def _pdf_text(path: Path) -> str:
     return "\n".join((page.extract_text() or "") for page in reader.pages)
 
 
-def read_file(path: str | Path) -> tuple[str, str, str | None]:
-    """Return ``(raw_text, file_format, encoding)``; ``encoding`` is None for docx/pdf."""
+def read_file(path: str | Path, data: bytes | None = None) -> tuple[str, str, str | None]:
+    """Return ``(raw_text, file_format, encoding)``; ``encoding`` is None for docx/pdf.
+
+    ``data``: the file's bytes when the caller has already read them (text formats are
+    then decoded from them instead of being read again).
+    """
     p = Path(path)
     fmt = SUPPORTED_EXTENSIONS.get(p.suffix.lower())
     if fmt is None:
@@ -242,7 +246,8 @@ def read_file(path: str | Path) -> tuple[str, str, str | None]:
             return _docx_text(p), fmt, None
         if fmt == "pdf":
             return _pdf_text(p), fmt, None
-        data = p.read_bytes()
+        if data is None:
+            data = p.read_bytes()
     except DocumentReadError:
         raise
     except OSError as exc:
