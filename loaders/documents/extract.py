@@ -31,6 +31,7 @@ from loaders.documents import lexicon as lx
 from loaders.documents.clean import CleanText
 from loaders.documents.mentions import Mention, find_mentions, prefix_comparator
 from loaders.documents.model import DocumentMeta, Target
+from loaders.documents.numbers import parse_number
 from loaders.documents.phrases import (
     YEAR_PHRASE,
     after_phrase,
@@ -254,6 +255,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
         if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
             continue  # a table row: read by _table_records
         ends_semicolon = text[s_hi : s_hi + 1] in ("；", ";")
+        if text.find("个百分之百", s_lo, s_hi) >= 0 or text.find("个100%", s_lo, s_hi) >= 0:
+            records.extend(_slogan_records(ctx, s_lo, s_hi, para))
         if a == b and not ends_semicolon and "截" not in text[s_lo:s_hi]:
             para.carry_year = para.carry_state = para.carry_base = None
             continue  # no quantity here and nothing to carry
@@ -295,6 +298,73 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             para.carry_state = None
             para.carry_base = None
     return _finalise(ctx, ct, records, doc_id)
+
+
+_SLOGAN = re.compile(r"([两二三四五六七八])个[“\"]?(?:百分之百|100%)")
+_SLOGAN_VERB = re.compile(r"(?:实现|做到|达到|确保|落实)(?!.{0,60}(?:实现|做到|达到|确保|落实))")
+
+
+def _slogan_items(head: str) -> list[tuple[int, str]]:
+    """The list a numbered slogan sums up, as (offset in ``head``, item): a quoted list right
+    before it (“A、B、C”“三个百分之百”) or the 、-list of its clause (实现A、B和C三个100%)."""
+    end = len(head.rstrip('“”" '))
+    if head[:end].endswith(("”", '"')):
+        q = max(head.rfind("“", 0, end - 1), head.rfind('"', 0, end - 1))
+        if q < 0:
+            return []
+        lo, hi = q + 1, end - 1
+    else:
+        cut = max(head.rfind(c, 0, end) for c in ",，;；:：")
+        lo, hi = cut + 1, end
+        verb = _SLOGAN_VERB.search(head, lo, hi)  # 全市中小学实现A、B、C: the list starts after the verb
+        if verb:
+            lo = verb.end()
+    items: list[tuple[int, str]] = []
+    pos = lo
+    for part in head[lo:hi].split("、"):
+        items.append((pos, part))
+        pos += len(part) + 1
+    if items and ("和" in items[-1][1] or "及" in items[-1][1]):
+        p0, last = items[-1]
+        k = max(last.rfind("和"), last.rfind("及"))
+        if 2 <= k <= len(last) - 3:
+            items[-1:] = [(p0, last[:k]), (p0 + k + 1, last[k + 1 :])]
+    return items
+
+
+def _slogan_records(ctx: DocContext, s_lo: int, s_hi: int, para: Para) -> list[Record]:
+    """三个百分之百 / 三个100%: a goal named by the number of its parts, each part at 100 %
+    (实现专职保安配备、封闭化管理、一键式报警“三个100%” → three records). Only when the list before
+    it has exactly that many items; otherwise the slogan is a name and nothing is read."""
+    text = ctx.text
+    out: list[Record] = []
+    for sm in _SLOGAN.finditer(text, s_lo, s_hi):
+        n = parse_number(sm.group(1))
+        head = text[s_lo : sm.start()]
+        items = _slogan_items(head)
+        if n is None or len(items) != int(n) or not all(2 <= len(it.strip('“”" ')) <= 30 for _, it in items):
+            continue
+        years = [
+            YearMention(y.start + s_lo, y.end + s_lo, y.year, y.kind) for y in find_years(text[s_lo:s_hi], ctx.doc_year)
+        ]
+        for off, item in items:
+            m = Mention(sm.start(), sm.end(), sm.end(), sm.end(), 100.0, None, "%", comparator="=")
+            status, year = status_and_year(ctx, s_lo, s_hi, m, years, para)
+            ind = item.strip('“”" ')
+            start = s_lo + off + (len(item) - len(item.lstrip('“”" ')))
+            out.append(
+                Record(
+                    m,
+                    ind,
+                    ctx.doc_region,
+                    getattr(ctx.doc_region_obj, "code", None),
+                    status,
+                    year,
+                    start,
+                    sm.end(),
+                )
+            )
+    return out
 
 
 _GENERIC_COUNT = re.compile(
@@ -482,7 +552,21 @@ def _sentence_records(
     return _split_lists(ctx, out)
 
 
-_MEASURE_STAGE = re.compile(r"^(.{1,10}?(?:率|比例|占比))(" + "|".join(lx.STAGES) + r")$")
+_MEASURE_STAGE = re.compile(r"^(.{1,10}?(?:率|比例|占比|经费|标准))(" + "|".join(lx.STAGES) + r")$")
+_SCHOOL_HEAD = re.compile(r"^(?:学校|院校)")
+_SCHOOL_TAIL = re.compile(r"(?:学校|院校|高校|学院|大学|幼儿园)$")
+
+
+def _join_measure(before: str, measure: str) -> str:
+    """A new subject with the measure shared from the previous item (中职学校双师型教师比例不低于
+    60%,高职院校达到70% → 高职院校 + 双师型教师比例: the school noun is not said twice)."""
+    if not before:
+        return measure
+    if _SCHOOL_TAIL.search(before):
+        measure = _SCHOOL_HEAD.sub("", measure) or measure
+    return before + measure
+
+
 _STAGES_LONGEST_FIRST = tuple(sorted(lx.STAGES, key=len, reverse=True))
 _LEADING_COMPARATOR = re.compile(r"^(?:" + "|".join(w for w, _ in lx.PREFIX_COMPARATORS) + ")")
 _BARE_MEASURE = re.compile(
@@ -589,6 +673,8 @@ def _indicator_for(
                 return obj + "占" + before + "比例", []
         if (
             prev_ind
+            and prev is not None
+            and prev.unit == m.unit
             and len(before) <= 4
             and before.endswith("率")
             and prev_ind.endswith("率")
@@ -604,13 +690,13 @@ def _indicator_for(
             if after and good_after(after):
                 return after, []
             if prev_measure:
-                return (before + prev_measure) if before else prev_measure, []
+                return _join_measure(before, prev_measure), []
             np = _prev_clause_np(text, s_lo, c_lo)
             return np or before, []
         if _RX1.match(raw_before) and not _RX24.search(before):
             return before + "比例", []
         if not _RX25.search(before) and prev_measure:
-            return before + prev_measure, []
+            return _join_measure(before, prev_measure), []
         return before, []
     # counts
     gap_before = raw_before
@@ -673,6 +759,9 @@ def _indicator_for(
             if pre:
                 return pre + core, []
         return (per.group(0) + core if per else core), []
+    # 生均公用经费小学不低于800元,初中不低于1000元: a stage alone takes the measure before it
+    if prev_measure and before in lx.STAGES and prev is not None and prev.unit == m.unit and not in_sub:
+        return before + prev_measure, []
     # 其中高中200人: a stage or place before the number refines the previous count's subject
     sub_item = _RX1.match(raw_before) is not None
     if (
@@ -688,6 +777,8 @@ def _indicator_for(
                 break
         if b and len(b) > 4 and b not in lx.STAGES:
             return b, []
+        if len(b) >= 3 and b[-2:] == base[-2:]:
+            return b, []  # 招聘教师120名,其中特岗教师50名: the part names its own head noun
         if b and b not in base:
             return b + base, []
         return base, []

@@ -320,6 +320,14 @@ LEADING_VERBS: tuple[str, ...] = (
 )
 #: comparator/predicate words stripped from the end of a subject phrase
 TRAILING_NOISE: tuple[str, ...] = (
+    "每生每年",
+    "较上年",
+    "比上年",
+    "较去年",
+    "比去年",
+    "较上一年",
+    "比上一年",
+    "同比",
     "力争达到",
     "达到",
     "达",

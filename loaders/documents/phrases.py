@@ -35,7 +35,7 @@ YEAR_PHRASE = re.compile(
     r"|今年|明年|当年|今秋|今春"
 )
 _REGION_WORDS = re.compile(
-    r"^(?:全市|全区|全县|全州|全省|全国|我市|我区|我县|我省|本市|本区|本县|各地|各县市区|市级|区级|县级)"
+    r"^(?:全市|全区|全县|全州|全省|全国|我市|我区|我县|我省|本市|本区|本县|各地|各县市区|(?:市级|区级|县级)(?!以上|及以上))"
 )
 
 
@@ -102,6 +102,8 @@ def _by_char(words: tuple[str, ...], last: bool) -> dict[str, tuple[str, ...]]:
 
 
 _LEADING_BY_CHAR = _by_char(lx.LEADING_NOISE, last=False)
+#: openings that look like leading noise but name the thing (各级各类学校, 各类学校)
+_KEEP_LEADING = ("各级", "各类")
 _TRAILING_BY_CHAR = _by_char(lx.TRAILING_NOISE, last=True)
 
 
@@ -128,7 +130,7 @@ def strip_phrase(s: str) -> str:
         if m:
             s = s[m.end() :]
         for w in _LEADING_BY_CHAR.get(s[:1], ()):
-            if s.startswith(w) and len(s) > len(w) + 1:
+            if s.startswith(w) and len(s) > len(w) + 1 and not s.startswith(_KEEP_LEADING):
                 s = s[len(w) :]
                 break
         for w in _TRAILING_BY_CHAR.get(s[-1:], ()):

@@ -179,6 +179,15 @@ def _sentence_cues(ctx: DocContext, s_lo: int, s_hi: int) -> tuple[bool, bool, b
     return found
 
 
+_CLAUSE_MARKS = frozenset(",，;；:：")
+
+
+def _heads_later_clause(text: str, pos: int, y: YearMention) -> bool:
+    """A deadline that opens a later clause (…新增学位3.5万个,到2023年底前全面消除大班额) heads
+    what follows it; only a trailing one (…新增学位3000个,2023年底前完成) looks back."""
+    return text[y.start : y.start + 1] in ("到", "至") and not _CLAUSE_MARKS.isdisjoint(text[pos : y.start])
+
+
 def status_and_year(
     ctx: DocContext, s_lo: int, s_hi: int, m: Mention, years: list[YearMention], para: Para
 ) -> tuple[str, int | None]:
@@ -192,7 +201,7 @@ def status_and_year(
     kind = None
     if before:
         year, kind = before[-1].year, before[-1].kind
-    elif after_years and after_years[0].kind in ("deadline",):
+    elif after_years and after_years[0].kind in ("deadline",) and not _heads_later_clause(text, m.end, after_years[0]):
         year, kind = after_years[0].year, after_years[0].kind
     elif para.carry_year is not None:
         year, kind = para.carry_year

@@ -269,3 +269,40 @@ def test_teacher_student_ratio() -> None:
 def test_a_national_title_makes_the_document_national(title: str) -> None:
     recs = run("到2025年，高等教育毛入学率达到60%。", title=title)
     assert one(recs, 60).region == "全国"
+
+
+def test_numbered_slogan_is_one_target_per_part() -> None:
+    """三个100%: each named part is a 100 % target when the list has that many parts."""
+    recs = run("到2024年,全市中小学实现专职保安员配备、封闭化管理和视频监控联网“三个100%”。")
+    parts = sorted(r.indicator_text for r in recs if r.value == 100 and r.unit == "%")
+    assert parts == ["专职保安员配备", "封闭化管理", "视频监控联网"]
+    assert all(r.comparator == "=" and r.target_year == 2024 for r in recs if r.value == 100)
+    # a slogan whose parts are not listed is a name, not a target; nor is a list of another length
+    assert not [r for r in run("市教育局以三个100%守护校园安全。") if r.value == 100]
+    assert not [r for r in run("确保“校园封闭管理、保安配备”“三个百分之百”全覆盖。") if r.value == 100]
+
+
+def test_threshold_of_what_is_removed_or_scoped_is_not_a_target() -> None:
+    recs = run("全面消除56人以上大班额,30万人口以上的县建有1所特殊教育学校。")
+    assert [(r.value, r.unit) for r in recs] == [(1, "所")]
+
+
+def test_deadline_opening_a_later_clause_does_not_look_back() -> None:
+    recs = run("新建中小学校25所,到2023年底前全面完成校舍改造;新增学位3000个,2024年底前完成。")
+    assert one(recs, 25, "所").target_year == 2025  # the plan's horizon, not the later clause's 2023
+    assert one(recs, 3000, "个").target_year == 2024  # a trailing deadline still applies
+
+
+def test_shared_measure_keeps_subject_and_level_words() -> None:
+    recs = run(
+        "中职学校“双师型”教师比例不低于60%,高职院校达到70%。县级以上骨干教师占比达到30%。"
+        "生均公用经费小学每生每年不低于800元,初中不低于1000元。全市共有各级各类学校1250所。"
+        "公开招聘教师120名,其中特岗教师50名。一本上线率较上年提高2个百分点。"
+    )
+    assert one(recs, 70, "%").indicator_text == "高职院校双师型教师比例"
+    assert one(recs, 30, "%").indicator_text == "县级以上骨干教师占比"
+    assert one(recs, 800, "元").indicator_text == "小学生均公用经费"
+    assert one(recs, 1000, "元").indicator_text == "初中生均公用经费"
+    assert one(recs, 1250, "所").indicator_text == "各级各类学校"
+    assert one(recs, 50, "名").indicator_text == "特岗教师"
+    assert one(recs, 2, "个百分点").indicator_text == "一本上线率"
