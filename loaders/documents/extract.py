@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from loaders.documents import lexicon as lx
@@ -549,10 +550,10 @@ def _sentence_records(
         rec = Record(m, ind, region, region_code, status, year, ev_lo, ev_hi, extra)
         out.append(rec)
         prev = m
-    return _split_lists(ctx, out)
+    return _split_lists(ctx, out, s_lo)
 
 
-_MEASURE_STAGE = re.compile(r"^(.{1,10}?(?:率|比例|占比|经费|标准))(" + "|".join(lx.STAGES) + r")$")
+_MEASURE_STAGE = re.compile(r"^(.{0,30}?(?:率|比例|占比|经费|标准|系数|生师比|师生比))(" + "|".join(lx.STAGES) + r")$")
 _SCHOOL_HEAD = re.compile(r"^(?:学校|院校)")
 _SCHOOL_TAIL = re.compile(r"(?:学校|院校|高校|学院|大学|幼儿园)$")
 
@@ -792,7 +793,14 @@ _STAGE_LIST = re.compile(
 )
 
 
-def _split_lists(ctx: DocContext, recs: list[Record]) -> list[Record]:
+@lru_cache(maxsize=16)
+def _stage_list_of(n: int) -> re.Pattern[str]:
+    """A list of exactly ``n`` stages (小学、初中 for 2), not part of a longer one."""
+    st = "(?:" + "|".join(_STAGES_LONGEST_FIRST) + ")"
+    return re.compile(r"(?<![、和及])(" + st + r"(?:[、和及]" + st + r"){" + str(n - 1) + r"})(?![、和及])")
+
+
+def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Record]:
     """Split 小学、初中入学率 into one record per stage; one-to-one value lists; 各 lists."""
     out: list[Record] = []
     # one-to-one: consecutive % records joined by 、 whose shared subject lists as many stages
@@ -841,6 +849,18 @@ def _split_lists(ctx: DocContext, recs: list[Record]) -> list[Record]:
             if len(stages) == len(group):
                 for st, g in zip(stages, group, strict=True):
                     g.indicator = st + sm.group(2)
+                out.extend(group)
+                i = j
+                continue
+        if len(group) > 1 and not sm and "分别" in ctx.text[c_lo : r.mention.start] and c_lo > s_lo:
+            # 小学、初中生均图书分别达到30册、40册,生均仪器设备值分别不低于2000元、2500元: a later
+            # 分别 list with no holders of its own takes the stages listed earlier in the sentence
+            lists = list(_stage_list_of(len(group)).finditer(ctx.text, s_lo, c_lo))
+            if lists:
+                stages = _RX19.split(lists[-1].group(1))
+                for st, g in zip(stages, group, strict=True):
+                    if not g.indicator.startswith(_STAGES_LONGEST_FIRST):
+                        g.indicator = st + g.indicator
                 out.extend(group)
                 i = j
                 continue

@@ -127,6 +127,13 @@ def _licensed_chinese(text: str, start: int) -> bool:
     return any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加"))
 
 
+def _close_list_item(text: str, prev_end: int, start: int) -> bool:
+    """``start`` is the next item of a list the previous mention (ending at ``prev_end``) began:
+    a short stretch with a list mark and no sentence end (…19:1,初中不高于13.5:1)."""
+    gap = text[prev_end:start]
+    return len(gap) <= 12 and gap[:1] in ("、", ",", "，", "；", ";") and not any(c in gap for c in "。\n")
+
+
 def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
     """Quantity mentions in ``text[lo:hi]``."""
     out: list[Mention] = []
@@ -159,7 +166,9 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         if ratio:
             a, b = (float(x) for x in ratio.split(":"))
             ctx = text[max(0, s - 10) : s]
-            if b == 0 or not _RX11.search(ctx):
+            # 生师比小学不高于19:1,初中不高于13.5:1: a ratio listed after a ratio needs no 比 of its own
+            listed = bool(out) and out[-1].unit is None and _close_list_item(text, out[-1].end, s)
+            if b == 0 or not (_RX11.search(ctx) or listed):
                 continue
             # 1:1 → 1; 师生比1:13.5 → 13.5 (the conventional figure); 3:2 → 1.5
             ratio = b if a == 1 else a if b == 1 else round(a / b, 6)
@@ -176,10 +185,20 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         paren_unit = _RX3.match(text[m_end : m_end + 5]) if not unit else None
         if paren_unit:
             unit = paren_unit.group(1)
+        coefficient = False
         if not unit:
             # a bare 万/亿 amount of money (总投资1亿2700万)
             if _RX8.search(tok) and any(w in text[max(0, s - 6) : s] for w in lx.MONEY_WORDS):
                 unit = "元"
+            elif (
+                "." in tok
+                and not v2
+                and (
+                    "系数" in text[max(0, s - 14) : s]
+                    or (bool(out) and out[-1].unit is None and _close_list_item(text, out[-1].end, s))
+                )
+            ):
+                coefficient = True  # 差异系数小学不高于0.50、初中不高于0.45: a bare coefficient
             else:
                 continue
         is_cn = bool(_CN_NUM_ONLY.fullmatch(tok))
@@ -252,6 +271,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue  # 30万人口以上的县: a population threshold
         if _RX6.match(tail) and not _RX10.match(tail):
             continue  # 20所学校全部建成后, …: a condition
+        if coefficient:
+            unit = None
         mm = Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(yu))
         # suffix comparator
         for w, c in lx.SUFFIX_COMPARATORS:

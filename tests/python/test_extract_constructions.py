@@ -306,3 +306,21 @@ def test_shared_measure_keeps_subject_and_level_words() -> None:
     assert one(recs, 1250, "所").indicator_text == "各级各类学校"
     assert one(recs, 50, "名").indicator_text == "特岗教师"
     assert one(recs, 2, "个百分点").indicator_text == "一本上线率"
+
+
+def test_later_fenbie_list_takes_the_stages_named_earlier() -> None:
+    recs = run("小学、初中生均图书分别达到30册、40册,生均教学仪器设备值分别不低于2000元、2500元。")
+    assert one(recs, 2000, "元").indicator_text == "小学生均教学仪器设备值"
+    assert one(recs, 2500, "元").indicator_text == "初中生均教学仪器设备值"
+
+
+def test_listed_ratios_and_bare_coefficients() -> None:
+    recs = run("生师比小学不高于19:1,初中不高于13.5:1。校际差异系数小学不高于0.50、初中不高于0.45。")
+    assert [(r.indicator_text, r.comparator, r.value, r.unit) for r in recs] == [
+        ("小学生师比", "<=", 19, None),
+        ("初中生师比", "<=", 13.5, None),
+        ("小学校际差异系数", "<=", 0.5, None),
+        ("初中校际差异系数", "<=", 0.45, None),
+    ]
+    # a bare decimal with no coefficient or ratio before it is still not a quantity
+    assert not run("认真落实0.5版方案,推进2.0工程。")
