@@ -930,7 +930,10 @@ def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str) -
         line_end = text.find("\n", m.start)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
         ls = line.strip()
-        is_heading = (line_start == 0 and len(ls) <= 60) or (len(ls) <= 40 and not _RX31.search(ls))
+        # (a table row is short and has no clause marks either, but each of its values is its own)
+        is_heading = "\t" not in ls and (
+            (line_start == 0 and len(ls) <= 60) or (len(ls) <= 40 and not _RX31.search(ls))
+        )
         vkey = (r.status, m.value, m.value_high, m.unit)
         if vkey in values_seen:
             # a figure restated after a title or heading gave it, or a repeat of a stated goal

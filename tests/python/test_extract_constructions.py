@@ -324,3 +324,10 @@ def test_listed_ratios_and_bare_coefficients() -> None:
     ]
     # a bare decimal with no coefficient or ratio before it is still not a quantity
     assert not run("认真落实0.5版方案,推进2.0工程。")
+
+
+def test_table_rows_with_equal_values_are_each_kept() -> None:
+    """Two indicators of a table can share a goal: a short row is not a heading restated."""
+    body = "指标\t2020年\t2025年\t属性\n学前三年毛入园率(%)\t88.6\t92\t预期性\n高中阶段毛入学率(%)\t90.1\t92\t预期性\n"
+    goals = sorted(r.indicator_code or "" for r in run(body) if r.value == 92 and r.status == "target")
+    assert goals == ["preschool_ger", "senior_secondary_ger"]
