@@ -31,6 +31,7 @@ from typing import Any
 from loaders.documents import lexicon as lx
 from loaders.documents.clean import CleanText
 from loaders.documents.mentions import Mention, find_mentions, prefix_comparator
+from loaders.documents.metadata import prefecture_of, province_of
 from loaders.documents.model import DocumentMeta, Target
 from loaders.documents.numbers import parse_number
 from loaders.documents.phrases import (
@@ -511,7 +512,15 @@ def _sentence_records(
             # 福田、罗湖、南山各…: one record per place of a 各 list
             last = places[-1]
             between = text[last[1] : m.start]
-            ge = between.startswith("各") or _RX22.match(between)
+            ge = (
+                between.startswith("各")
+                or _RX22.match(between)
+                or (
+                    len(places) > 1
+                    and _PREDICATE_ONLY.match(between.strip()) is not None
+                    and text[places[-2][1] : last[0]] in ("、", "和", "及")
+                )
+            )
             if ge:
                 group = [last]
                 k = len(places) - 2
@@ -524,6 +533,8 @@ def _sentence_records(
                 region, region_code = display_name(last[2]), last[2].code
         elif _RX23.search(text[c_lo : m.end + 4]) and ctx.doc_region != "全国" and m.unit == "%":
             region, region_code = "全国", "000000"
+        elif heading is None and (up := _enclosing_region(ctx, text[c_lo : m.start])) is not None:
+            region, region_code = display_name(up), up.code
         # ---- status and year
         status, year = status_and_year(ctx, s_lo, s_hi, m, years, para)
         ev_lo = c_lo
@@ -551,6 +562,50 @@ def _sentence_records(
         out.append(rec)
         prev = m
     return _split_lists(ctx, out, s_lo)
+
+
+_PLACE_LIST_GLUE = re.compile(r"^[,，、和及与(（)）]?(?:其中|另外)?[,，]?$|^[、和及与]$")
+
+
+def _only_places(ctx: DocContext, lo: int, hi: int) -> bool:
+    """``text[lo:hi]`` names places and nothing else (list marks and 其中 aside)."""
+    text = ctx.text
+    hits = _place_hits(text, lo, hi, ctx)
+    if not hits:
+        return False
+    pos = lo
+    for s, e, _r in hits:
+        if not _PLACE_LIST_GLUE.match(text[pos:s].strip()):
+            return False
+        pos = e
+    return text[pos:hi].strip() == "" or _PREDICATE_ONLY.match(text[pos:hi].strip()) is not None
+
+
+#: what may stand between a list of places and their shared value (甘孜州、阿坝州达到85%以上)
+_PREDICATE_ONLY = re.compile(
+    r"^(?:均|都|分别)?(?:力争)?(?:达到|达|不低于|不少于|不高于|不超过|超过|保持在|稳定在|控制在|提高到|提升到|为|在)?$"
+)
+
+
+def _enclosing_region(ctx: DocContext, clause: str) -> Any:
+    """The region above the document's that a clause speaks of: 全市 in a district's or
+    county's document (紧扣全市"毛入园率99%"的目标), 全省 in a city's or county's. A county-level
+    city calls itself 全市, so 全市 lifts only from a 区, 县 or 旗."""
+    doc = ctx.doc_region_obj
+    if doc is None or doc.level not in ("county", "prefecture") or "全" not in clause:
+        return None
+    m = _WHOLE_ABOVE.search(clause)
+    if m is None:
+        return None
+    if m.group(1) == "省":
+        return province_of(doc)
+    if doc.level == "county" and doc.name.endswith(("区", "县", "旗")):
+        return prefecture_of(doc)
+    return None
+
+
+# 全省/全市 as the subject, not as a yardstick (高于全省平均水平 stays the document's own figure)
+_WHOLE_ABOVE = re.compile(r"(?<!高于)(?<!低于)(?<!超过)(?<![比较])全([省市])(?!平均|水平|同期|的平均)")
 
 
 _MEASURE_STAGE = re.compile(r"^(.{0,30}?(?:率|比例|占比|经费|标准|系数|生师比|师生比))(" + "|".join(lx.STAGES) + r")$")
@@ -634,6 +689,10 @@ def _indicator_for(
     after = after_phrase(text, m, c_hi)
     is_rate = m.unit in ("%", "个百分点", "百分点", None)
     if is_rate:
+        # 全省达到92%以上,其中成都市达到98%,甘孜州、阿坝州达到85%以上: a subject that is only
+        # places (the region step reads them) keeps the measure of the item before
+        if prev_ind and prev is not None and prev.unit == m.unit and _only_places(ctx, lo, subj_end):
+            return prev_ind, []
         # X的N%的比例VERB-OBJ → OBJ比例 ; 按X的N%安排OBJ → OBJ占X比例
         tail = text[m.end : c_hi]
         if tail.startswith("的比例"):

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from loaders.documents.model import DocumentMeta
-from loaders.documents.places import candidates, display_name, find_all_cached, region_index
+from loaders.documents.places import candidates, display_name, find_all_cached, is_within, region_index
 from loaders.documents.scan import LiteralAlternation, finditer_at
 from loaders.documents.years import PLAN_PERIODS, find_years, plan_period
 
@@ -196,12 +196,25 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
             scores[r.code] += w
             objs[r.code] = r
     if title:
-        for _s, _e, hit in idx.find_all(title):
+        prev_cands: list[Any] = []
+        prev_end = -1
+        for s, e, hit in idx.find_all(title):
             cands = candidates(hit)
-            for r in cands:
-                if r.level != "country":
-                    scores[r.code] += 20.0 / len(cands)
+            # 杭州市西湖区教育局: a place named right after the place that holds it is the more
+            # specific one the title means (and picks which 西湖区)
+            inside = [
+                r for r in cands if s == prev_end and any(is_within(r, p) and r.code != p.code for p in prev_cands)
+            ]
+            if inside:
+                for r in inside:
+                    scores[r.code] += 45.0 / len(inside)
                     objs[r.code] = r
+            else:
+                for r in cands:
+                    if r.level != "country":
+                        scores[r.code] += 20.0 / len(cands)
+                        objs[r.code] = r
+            prev_cands, prev_end = cands, e
     country_mentions = levels["country"]
     if title and _NATIONAL_TITLE.match(title):
         country_mentions += 3  # 国家教育事业发展规划, 中国教育现代化2035: a national plan
@@ -216,13 +229,13 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     pref_words, county_words, dist_words = levels["prefecture"], levels["county"], levels["district"]
     auto_words = levels["autonomous"]
     if auto_words >= 2 and best.level != "province":
-        prov = _province_of(best)
+        prov = province_of(best)
         if prov is not None and "自治区" in prov.name:
             return display_name(prov), prov
     if country_mentions >= 3 and country_mentions > 2 * max(scores.values()):
         return "全国", _country()
     if best.level == "county" and pref_words > county_words + dist_words and not best.name.endswith("市"):
-        pref = _prefecture_of(best)
+        pref = prefecture_of(best)
         if pref is not None:
             return display_name(pref), pref
     if best.level == "prefecture" and county_words >= 1 and county_words > pref_words:
@@ -251,14 +264,14 @@ def _ancestors(r: Any) -> list[Any]:
         return []
 
 
-def _prefecture_of(r: Any) -> Any:
+def prefecture_of(r: Any) -> Any:
     for a in _ancestors(r):
         if a.level == "prefecture":
             return a
     return None
 
 
-def _province_of(r: Any) -> Any:
+def province_of(r: Any) -> Any:
     if r.level == "province":
         return r
     for a in _ancestors(r):

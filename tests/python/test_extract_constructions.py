@@ -331,3 +331,24 @@ def test_table_rows_with_equal_values_are_each_kept() -> None:
     body = "指标\t2020年\t2025年\t属性\n学前三年毛入园率(%)\t88.6\t92\t预期性\n高中阶段毛入学率(%)\t90.1\t92\t预期性\n"
     goals = sorted(r.indicator_code or "" for r in run(body) if r.value == 92 and r.status == "target")
     assert goals == ["preschool_ger", "senior_secondary_ger"]
+
+
+def test_title_naming_a_district_after_its_city_means_the_district() -> None:
+    recs = run("全区新增学位6000个。紧扣全市“学前教育毛入园率99%”的目标。", title="杭州市西湖区教育局2023年工作要点")
+    assert (one(recs, 6000, "个").region, one(recs, 6000, "个").region_code) == ("杭州市西湖区", "330106")
+    # 全市 inside a district's document is the city's figure
+    assert one(recs, 99, "%").region_code == "330100"
+
+
+def test_province_yardstick_is_not_a_province_figure() -> None:
+    recs = run("学前三年毛入园率高于全省平均水平5个百分点。", title="海南藏族自治州教育事业发展规划")
+    assert one(recs, 5, "个百分点").region == "海南藏族自治州"
+
+
+def test_places_sharing_a_value_keep_the_measure() -> None:
+    recs = run(
+        "到2025年,全省学前三年毛入园率达到92%以上,其中成都市达到98%,甘孜州、阿坝州、凉山州达到85%以上。",
+        title="四川省“十四五”学前教育发展提升行动计划",
+    )
+    got = sorted((r.region_code, r.value) for r in recs if r.indicator_code == "preschool_ger")
+    assert got == [("510000", 92), ("510100", 98), ("513200", 85), ("513300", 85), ("513400", 85)]
