@@ -495,6 +495,12 @@ def _sentence_records(
         ind = ind.strip(" 、,，的")
         if not ind:
             ind = strip_phrase(text[c_lo : m.start]) or (after or "")
+        if ind in lx.STAGES or _STAGES_ONLY.fullmatch(ind):
+            # 生均教学仪器设备值:小学达到2000元以上、初中达到2500元以上: the stages name whose
+            # figure it is; the measure is the head before the colon
+            head = _colon_head(text, s_lo, m.start)
+            if head:
+                ind += head
         if m.unit not in ("%", "个百分点", "百分点", None):
             ind = _with_topic(text, s_lo, m.start, ind)
             prev_subject = ind
@@ -585,6 +591,25 @@ def _only_places(ctx: DocContext, lo: int, hi: int) -> bool:
 _PREDICATE_ONLY = re.compile(
     r"^(?:均|都|分别)?(?:力争)?(?:达到|达|不低于|不少于|不高于|不超过|超过|保持在|稳定在|控制在|提高到|提升到|为|在)?$"
 )
+
+
+_STAGES_ONLY = re.compile(r"(?:" + "|".join(lx.STAGES) + r")(?:[、和及](?:" + "|".join(lx.STAGES) + r"))*")
+_COLON_LABEL = re.compile(
+    r"(?:主要|具体|工作|总体|发展|年度)?(?:目标|指标|任务|要求|内容|措施|标准)$|其中|具体为|分别为|如下|包括"
+)
+
+
+def _colon_head(text: str, s_lo: int, pos: int) -> str | None:
+    """The measure a sentence names before its colon (``X:小学…、初中…``), or None: no colon, a
+    label (主要目标:, 其中:) or nothing left once numbering and adverbs are stripped."""
+    colon = text.rfind(":", s_lo, pos)
+    if colon <= s_lo or not ("\u4e00" <= text[colon - 1] <= "\u9fff" or text[colon - 1] in ")）"):
+        return None
+    head_lo = max(text.rfind(c, s_lo, colon) for c in ",，;；:") + 1
+    head = strip_phrase(text[max(s_lo, head_lo) : colon])
+    if len(head) < 2 or _COLON_LABEL.search(head) or _CJK.search(head) is None:
+        return None
+    return head
 
 
 def _enclosing_region(ctx: DocContext, clause: str) -> Any:
@@ -947,8 +972,8 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             out.extend(group)
             i = j
             continue
-        # one record whose subject lists stages: 小学、初中入学率稳定在100%
-        if sm and r.mention.unit in ("%", "元"):
+        # one record whose subject lists stages: 小学、初中入学率稳定在100%, 小学、初中均达到1人以上
+        if sm and (r.mention.unit in ("%", "元") or "均" in ctx.text[r.ev_start : r.mention.start]):
             stages = _RX19.split(sm.group(1))
             for st in stages:
                 out.append(

@@ -40,19 +40,25 @@ class YearMention:
 
 
 _YEAR = r"((?:19|20)\d\d)"
+# a four-digit number followed by a counter is a quantity, not a year (小学达到2000元以上,
+# 2000-2500人): where 年 may be left out, either 年 follows or no counter does
+_QTY = r"(?:[\d.%％]|[元人所个名万亿千百册间台套项门次班张辆座块亩倍]|平方|学时|课时|小时|学分)"
+_YEAR_NIAN = r"(?:\s{0,1}年|(?!\s{0,1}" + _QTY + r"))"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        re.compile(r"(?:在|以|较|比|与|同)" + _YEAR + r"年?(?:底|末)?(?:的)?(?:基础上|为基数|相比|同期|水平)?"),
+        re.compile(
+            r"(?:在|以|较|比|与|同)" + _YEAR + _YEAR_NIAN + r"(?:底|末)?(?:的)?(?:基础上|为基数|相比|同期|水平)?"
+        ),
         "baseline?",
     ),
-    (re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR + r"年?"), "range"),
-    (re.compile(r"(?:截至|截止到?|截止至)\s{0,1}" + _YEAR + r"\s{0,1}年?(?:\d{1,2}月)?(?:底|末)?"), "asof"),
-    (re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + r"\s{0,1}年?(?:底|末|年底|年末)?"), "deadline"),
+    (re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR + _YEAR_NIAN), "range"),
+    (re.compile(r"(?:截至|截止到?|截止至)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:\d{1,2}月)?(?:底|末)?"), "asof"),
+    (re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:底|末|年底|年末)?"), "deadline"),
     (re.compile(_YEAR + r"\s{0,1}年(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"), "deadline"),
     (re.compile(_YEAR + r"\s{0,1}年(?:底|末|度)?"), "point"),
     # = (?<![\d.])((?:19|20)\d\d)(?![\d.%]), the lookbehind placed after the first two digits so the
     # pattern opens with a literal and the engine skips ahead to the next 1 or 2
-    (re.compile(r"((?:19|20)(?<![\d.]\d\d)\d\d)(?![\d.%])"), "bare"),
+    (re.compile(r"((?:19|20)(?<![\d.]\d\d)\d\d)(?!" + _QTY + r")"), "bare"),
 )
 _PERIOD = re.compile(r"(十[一二三四五]?五)(?:规划)?(?:”)?(?:时期|期间|末|以来|期末)?")
 _RELATIVE = re.compile(

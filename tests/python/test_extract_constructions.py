@@ -352,3 +352,25 @@ def test_places_sharing_a_value_keep_the_measure() -> None:
     )
     got = sorted((r.region_code, r.value) for r in recs if r.indicator_code == "preschool_ger")
     assert got == [("510000", 92), ("510100", 98), ("513200", 85), ("513300", 85), ("513400", 85)]
+
+
+def test_measure_before_a_colon_with_stages_after_it() -> None:
+    """The 优质均衡 standard lists: 生均教学仪器设备值:小学达到2000元以上、初中达到2500元以上."""
+    recs = run(
+        "(一)每百名学生拥有县级以上骨干教师数:小学、初中均达到1人以上;\n"
+        "(二)生均教学仪器设备值:小学达到2000元以上、初中达到2500元以上。"
+    )
+    got = sorted((r.indicator_text, r.value, r.unit) for r in recs)
+    assert got == [
+        ("初中每百名学生拥有县级以上骨干教师数", 1, "人"),
+        ("初中生均教学仪器设备值", 2500, "元"),
+        ("小学每百名学生拥有县级以上骨干教师数", 1, "人"),
+        ("小学生均教学仪器设备值", 2000, "元"),
+    ]
+    # a label before the colon is not a measure
+    assert one(run("主要目标:小学达到95%。"), 95, "%").indicator_text == "小学"
+
+
+def test_four_digit_amount_after_dao_is_not_a_year() -> None:
+    recs = run("到2025年,生均公用经费达到2000元以上,教师培训经费达到1500万元。")
+    assert [(r.value, r.target_year) for r in recs] == [(2000, 2025), (15000000, 2025)]
