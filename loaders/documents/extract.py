@@ -633,7 +633,9 @@ def _enclosing_region(ctx: DocContext, clause: str) -> Any:
 _WHOLE_ABOVE = re.compile(r"(?<!高于)(?<!低于)(?<!超过)(?<![比较])全([省市])(?!平均|水平|同期|的平均)")
 
 
-_MEASURE_STAGE = re.compile(r"^(.{0,30}?(?:率|比例|占比|经费|标准|系数|生师比|师生比))(" + "|".join(lx.STAGES) + r")$")
+_MEASURE_STAGE = re.compile(
+    r"^(.{0,30}?(?:率|比例|占比|经费|标准|系数|生师比|师生比|时间|时长))(" + "|".join(lx.STAGES) + r")$"
+)
 _SCHOOL_HEAD = re.compile(r"^(?:学校|院校)")
 _SCHOOL_TAIL = re.compile(r"(?:学校|院校|高校|学院|大学|幼儿园)$")
 
@@ -654,7 +656,7 @@ _BARE_MEASURE = re.compile(
     r"^(?:覆盖率|覆盖面|占比|比例|比重|合格率|达标率|优良率|普及率|完成率|到位率|使用率|比率|率|资助面|受益面|[\u4e00-\u9fff]{0,2}面)$"
 )
 _VERB_CUT = re.compile(r"(?:实现|推进|开展|加强|完善|建立|推动)(?!.{0,30}(?:实现|推进|开展|加强|完善|建立|推动))")
-_DURATION_UNITS = ("学时", "课时", "小时", "天", "个月", "学分")
+_DURATION_UNITS = ("学时", "课时", "小时", "分钟", "天", "个月", "学分")
 
 
 def _prev_clause_np(text: str, s_lo: int, c_lo: int) -> str:
@@ -822,6 +824,8 @@ def _indicator_for(
         if "到" in b and a:
             b = b[: b.index("到")]
         b = strip_phrase(b) if len(b) > 1 else b
+        if b in lx.STAGES and not a and prev_measure and prev is not None and prev.unit in _DURATION_UNITS:
+            return b + prev_measure, []  # 作业时间小学不超过1小时、初中不超过90分钟
         return (b + a) if (b + a) else "", []
     # (the list pattern backtracks over up to 80x80 positions: only tried where it can matter)
     named = (
@@ -971,6 +975,30 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
                         g.ev_end = max(g.ev_end, group[-1].mention.end + hm.end())
             out.extend(group)
             i = j
+            continue
+        measures = r.indicator.split("、")
+        if (
+            not sm
+            and len(measures) >= 2
+            and "均" in ctx.text[r.ev_start : r.mention.start]
+            and all(len(x) >= 3 and _RX13.search(x) for x in measures)
+        ):
+            # 课后服务学校覆盖率、有需求学生覆盖率均达到100%: each measure at that value
+            for x in measures:
+                out.append(
+                    Record(
+                        r.mention,
+                        x,
+                        r.region,
+                        r.region_code,
+                        r.status,
+                        r.year,
+                        r.ev_start,
+                        r.ev_end,
+                        r.extra_regions,
+                    )
+                )
+            i += 1
             continue
         # one record whose subject lists stages: 小学、初中入学率稳定在100%, 小学、初中均达到1人以上
         if sm and (r.mention.unit in ("%", "元") or "均" in ctx.text[r.ev_start : r.mention.start]):

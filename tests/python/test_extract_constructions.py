@@ -374,3 +374,10 @@ def test_measure_before_a_colon_with_stages_after_it() -> None:
 def test_four_digit_amount_after_dao_is_not_a_year() -> None:
     recs = run("到2025年,生均公用经费达到2000元以上,教师培训经费达到1500万元。")
     assert [(r.value, r.target_year) for r in recs] == [(2000, 2025), (15000000, 2025)]
+
+
+def test_minutes_and_measures_sharing_one_value() -> None:
+    recs = run("学生作业时间小学不超过1小时、初中不超过90分钟。课后服务学校覆盖率、有需求学生覆盖率均达到100%。")
+    assert one(recs, 90, "分钟").indicator_text == "初中学生作业时间"
+    assert one(recs, 1, "小时").indicator_text == "小学学生作业时间"
+    assert sorted(r.indicator_text for r in recs if r.value == 100) == ["有需求学生覆盖率", "课后服务学校覆盖率"]
