@@ -41,11 +41,13 @@ _COUNTER_ALT = "|".join(re.escape(c) for c in lx.COUNTERS)
 # lookbehind holding a lookahead, that the mention proper (group ``all``) matches from that
 # character. The match itself is one character long: the mention ends at ``m.end("all")``, and
 # matches starting inside the previous mention are skipped (find_mentions), as finditer would.
-_MENTION_FIRST = "0-9百一二两三四五六七八九十翻为是保控降零〇"
+_MENTION_FIRST = "0-9百千万半一二两三四五六七八九十翻为是保控降零〇"
 _MENTION = re.compile(
     r"[" + _MENTION_FIRST + r"](?<=(?=(?P<all>"
     r"(?:(?P<pw>百分之" + CHINESE + r"(?:点[零〇一二三四五六七八九]{1,4})?)"
-    r"|(?P<fr>[一二三四五六七八九十]{1,3}分之[一二三四五六七八九十]{1,3})"
+    r"|(?P<fr>(?:[一二三四五六七八九十]{1,3}|千|万)分之[一二三四五六七八九十]{1,3})"
+    r"|(?P<cheng>[一二三四五六七八九])成(?=以上|左右|以下|以内|多|的)"
+    r"|(?P<half>一半|半数)(?=以上|左右|的)"
     r"|(?P<dbl>翻(?P<dbln>[一两三四])番)"
     r"|(?P<ratio>(?<![\d.:])\d{1,3}(?:\.\d{1,2})?:\d{1,3}(?:\.\d{1,2})?(?![\d:]))"
     r"|(?P<zero>(?<=[率数])(?:为|是|保持为|控制为|降为)零)"
@@ -122,9 +124,19 @@ def _context_ok(text: str, pos: int, word: str) -> bool:
 # mentions
 def _licensed_chinese(text: str, start: int) -> bool:
     window = text[max(0, start - 5) : start]
-    if window.endswith(("近", "约", "共", "达", "各", "为")):
+    window = window[max(window.rfind(c) for c in ",，;；。:：\n") + 1 :]  # within the clause
+    if window.endswith(("近", "约", "共", "达", "各", "为", "不少于", "不低于", "不超过", "不高于", "超过", "至少")):
         return True
-    return any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加"))
+    if any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加")):
+        return True
+    # 新增普惠性学位一万二千个: a building or adding verb earlier in the clause licenses it too
+    wide = text[max(0, start - 14) : start]
+    cut = max(wide.rfind(c) for c in ",，;；。:：\n")
+    return any(v in wide[cut + 1 :] for v in _STRONG_QUANTITY_VERBS)
+
+
+_SLOGAN_NOUNS = ("意识", "自信", "维护", "全面", "伟大", "必须", "坚持", "服务", "面向", "一批", "优先", "统筹")
+_STRONG_QUANTITY_VERBS = ("新建", "新增", "建设", "建成", "改扩建", "招聘", "培育", "选派", "配备", "增加", "培训")
 
 
 def _close_list_item(text: str, prev_end: int, start: int) -> bool:
@@ -132,6 +144,16 @@ def _close_list_item(text: str, prev_end: int, start: int) -> bool:
     a short stretch with a list mark and no sentence end (…19:1,初中不高于13.5:1)."""
     gap = text[prev_end:start]
     return len(gap) <= 12 and gap[:1] in ("、", ",", "，", "；", ";") and not any(c in gap for c in "。\n")
+
+
+def _with_suffix(text: str, mm: Mention) -> Mention:
+    """Read a suffix comparator (以上, 以内, 左右) right after the mention."""
+    for w, c in lx.SUFFIX_COMPARATORS:
+        if text.startswith(w, mm.unit_end):
+            mm.comparator = c
+            mm.end = mm.unit_end + len(w)
+            break
+    return mm
 
 
 def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
@@ -151,13 +173,19 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             v = parse_percent_words(pw)
             if v is None or _RX7.search(text[max(0, s - 3) : s]):
                 continue
-            out.append(Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True))
+            out.append(_with_suffix(text, Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True)))
             continue
         if fr:
             v = parse_percent_words(fr)
             if v is None:
                 continue
-            out.append(Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True))
+            out.append(_with_suffix(text, Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True)))
+            continue
+        cheng, half = m.group("cheng", "half")
+        if cheng or half:
+            # 八成以上的学校 → 80 %, 一半以上 / 半数以上 → 50 %
+            v = 50.0 if half else float(parse_number(cheng) or 0) * 10
+            out.append(_with_suffix(text, Mention(s, m_end, m_end, m_end, v, None, "%", is_chinese=True)))
             continue
         if dbl:
             n = parse_number(m.group("dbln")) or 1
@@ -254,6 +282,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
                 continue
             if after[:1] in ("“", '"', "「") or tok in ("十",) or unit in ("次", "届", "轮"):
                 continue
+            if unit == "个" and after.startswith(_SLOGAN_NOUNS):
+                continue  # 四个意识, 两个维护: the names of political slogans
         if unit not in ("%", "个百分点", "百分点") and after.startswith(lx.SCOPE_NOUNS):
             continue
         if unit == "个" and after.startswith(("“", '"')) and is_cn:

@@ -381,3 +381,17 @@ def test_minutes_and_measures_sharing_one_value() -> None:
     assert one(recs, 90, "分钟").indicator_text == "初中学生作业时间"
     assert one(recs, 1, "小时").indicator_text == "小学学生作业时间"
     assert sorted(r.indicator_text for r in recs if r.value == 100) == ["有需求学生覆盖率", "课后服务学校覆盖率"]
+
+
+def test_shares_in_cheng_and_half_and_per_mille() -> None:
+    recs = run("八成以上的乡村学校建成标准化学校,一半以上的县通过督导评估,普通高中大班额比例降至千分之五以内。")
+    assert (one(recs, 80, "%").comparator, one(recs, 50, "%").comparator) == (">=", ">=")
+    assert one(recs, 0.5, "%").comparator == "<="
+    assert not run("坚持一成不变,组成工作组。")
+
+
+def test_chinese_numerals_licensed_by_comparator_or_clause_verb() -> None:
+    recs = run("新建公办幼儿园不少于三十所,新增普惠性学位一万二千个,建设名师工作室八个。")
+    assert [(r.value, r.unit, r.comparator) for r in recs] == [(30, "所", ">="), (12000, "个", "="), (8, "个", "=")]
+    # a numbered slogan is still not a count
+    assert not run("树立四个意识,坚定四个自信。")
