@@ -88,6 +88,7 @@ _BAD_AFTER = (
 )
 _CONDITION_AFTER = re.compile(r"^(?:以上|以下|及以上)?(?:规模)?[^,，。;；]{0,14}的")
 _YEARS_OF_SCHOOLING = re.compile(r"年限")
+_SCHOOL_NOUNS = ("小学", "初中", "中学", "高中", "幼儿园", "学校", "九年一贯制", "完全中学", "十二年一贯制")
 _REMOVE_VERBS = frozenset(("消除", "化解", "杜绝", "取消", "消灭"))
 
 
@@ -259,8 +260,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         after = text[unit_end : unit_end + 4]
         # --- exclusions -------------------------------------------------------------------
         if before1 in _ORDINAL_BEFORE and before1 != "近":
-            if before1 == "第" or (before1 == "每" and unit in ("年", "月", "天", "周")):
-                continue
+            if before1 == "第" or (before1 == "每" and unit in ("年", "月", "天", "周", "人", "名")):
+                continue  # 第3所, 每年, 每万人口设置1所初中 (a denominator, not a goal)
             if before1 == "前" and unit in ("名", "位"):
                 continue
         if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
@@ -269,6 +270,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue
         if unit != "%" and after.startswith(_BAD_AFTER):
             continue
+        if unit == "班" and after.startswith(_SCHOOL_NOUNS):
+            continue  # 配套建设1所24班小学: the size of the school, not a goal of its own
         if _RX4.match(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
             continue
         if before1 in ("“", '"', "「", "《"):

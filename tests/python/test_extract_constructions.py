@@ -395,3 +395,8 @@ def test_chinese_numerals_licensed_by_comparator_or_clause_verb() -> None:
     assert [(r.value, r.unit, r.comparator) for r in recs] == [(30, "所", ">="), (12000, "个", "="), (8, "个", "=")]
     # a numbered slogan is still not a count
     assert not run("树立四个意识,坚定四个自信。")
+
+
+def test_denominators_and_school_sizes_are_not_targets() -> None:
+    recs = run("按每万人配建1所幼儿园,每3万人口设置1所初中;新建1万人以上住宅区配套建设1所24班小学。")
+    assert recs and {(r.value, r.unit) for r in recs} == {(1, "所")}
