@@ -612,6 +612,38 @@ def _colon_head(text: str, s_lo: int, pos: int) -> str | None:
     return head
 
 
+_SIZED_SCHOOL = re.compile(
+    r"(?:\d{1,3}班)?(?:规模)?的?(九年一贯制学校|十二年一贯制学校|完全中学|小学|初中|中学|高中|幼儿园|学校)"
+)
+_RESIDENTIAL = re.compile(
+    r"((?:\d{1,2}(?:\.\d)?|[一二两三四五六七八九十])?万人(?:口)?以上)(?:规模)?的?(住宅小区|住宅区|居住区|小区|片区|新区)"
+)
+
+
+def _sized_school(text: str, s_lo: int, c_lo: int, m: Mention) -> str | None:
+    """Schools planned for residential areas by size (新建1万人以上规模的住宅区,应当配套建设1所24班
+    规模的小学): the count is 万人以上住宅区配套小学 and the size 住宅区配套小学规模. None when the
+    mention is not such a school or size."""
+    if m.unit not in ("所", "班"):
+        return None
+    after = _SIZED_SCHOOL.match(text, m.unit_end)
+    if after is None:
+        return None
+    if m.unit == "所" and not after.group(0)[:1].isdigit() and "配套" not in text[c_lo : m.start]:
+        return None  # 1所小学 outside a 配套 clause is an ordinary count
+    areas = list(_RESIDENTIAL.finditer(text, s_lo, m.start))
+    if not areas:
+        return None
+    area = areas[-1]
+    threshold = area.group(1)
+    if threshold.startswith("1万"):
+        threshold = threshold[1:]
+    tie = "配套" if "配套" in text[area.end() : m.start] else ""
+    if m.unit == "所":
+        return threshold + area.group(2) + tie + after.group(1)
+    return area.group(2) + tie + after.group(1) + "规模"
+
+
 def _enclosing_region(ctx: DocContext, clause: str) -> Any:
     """The region above the document's that a clause speaks of: 全市 in a district's or
     county's document (紧扣全市"毛入园率99%"的目标), 全省 in a city's or county's. A county-level
@@ -786,6 +818,9 @@ def _indicator_for(
             return _join_measure(before, prev_measure), []
         return before, []
     # counts
+    sized = _sized_school(text, s_lo, c_lo, m)
+    if sized:
+        return sized, []
     gap_before = raw_before
     mm = _MODAL.search(gap_before)
     if mm and len(gap_before) - mm.end() >= 3:

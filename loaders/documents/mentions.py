@@ -88,7 +88,6 @@ _BAD_AFTER = (
 )
 _CONDITION_AFTER = re.compile(r"^(?:以上|以下|及以上)?(?:规模)?[^,，。;；]{0,14}的")
 _YEARS_OF_SCHOOLING = re.compile(r"年限")
-_SCHOOL_NOUNS = ("小学", "初中", "中学", "高中", "幼儿园", "学校", "九年一贯制", "完全中学", "十二年一贯制")
 _REMOVE_VERBS = frozenset(("消除", "化解", "杜绝", "取消", "消灭"))
 
 
@@ -270,8 +269,6 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue
         if unit != "%" and after.startswith(_BAD_AFTER):
             continue
-        if unit == "班" and after.startswith(_SCHOOL_NOUNS):
-            continue  # 配套建设1所24班小学: the size of the school, not a goal of its own
         if _RX4.match(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
             continue
         if before1 in ("“", '"', "「", "《"):

@@ -397,6 +397,15 @@ def test_chinese_numerals_licensed_by_comparator_or_clause_verb() -> None:
     assert not run("树立四个意识,坚定四个自信。")
 
 
-def test_denominators_and_school_sizes_are_not_targets() -> None:
+def test_denominators_are_not_targets() -> None:
     recs = run("按每万人配建1所幼儿园,每3万人口设置1所初中;新建1万人以上住宅区配套建设1所24班小学。")
-    assert recs and {(r.value, r.unit) for r in recs} == {(1, "所")}
+    assert recs and {(r.value, r.unit) for r in recs} == {(1, "所"), (24, "班")}
+    assert one(recs, 24, "班").indicator_text == "住宅区配套小学规模"  # a school's size is written as one
+
+
+def test_schools_planned_by_residential_size() -> None:
+    """A planning norm: the count of schools and their size, for areas above a population."""
+    recs = run("城镇新建3万人以上的居住区,须配套建设1所36班规模的初中。")
+    assert one(recs, 1, "所").indicator_text == "3万人以上居住区配套初中"
+    assert one(recs, 36, "班").indicator_text == "居住区配套初中规模"
+    assert one(run("新建教学班24班。"), 24, "班").indicator_text == "教学班"
