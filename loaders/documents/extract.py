@@ -15,6 +15,11 @@ How it reads the text (see GUIDELINES.md for what a record is):
    year (:mod:`loaders.documents.status`).
 4. Repeats are counted once: the same record twice, a figure restated after a title or
    heading gave it, and a comparison back to a stated goal (``要实现95%的目标``, ``低于92%``).
+5. Constructions read as wholes: a numbered slogan over its listed parts (``实现A、B、C“三个100%”``
+   → three 100 % targets), a measure named before a colon for the stages after it
+   (``生均教学仪器设备值:小学达到2000元以上、初中达到2500元以上``), a later 分别 list taking the
+   stages named earlier in its sentence, places sharing one value (``甘孜州、阿坝州达到85%以上``),
+   and schools planned by residential size (``1万人以上规模的住宅区…配套建设1所24班规模的小学``).
 
 No rule names a document or copies a sentence; every regex is bounded (no nested unbounded
 quantifiers), so adversarial input cannot make it backtrack.
