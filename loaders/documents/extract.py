@@ -575,6 +575,8 @@ def _sentence_records(
     return _split_lists(ctx, out, s_lo)
 
 
+_TRAILING_YEAR_OF = re.compile(r"(?:19|20)\d\d年(?:底|末)?的?$")  # 提高到2020年的 → 提高到
+_YEAR_ONLY_GAP = re.compile(r"[、,，;；]?(?:到|至|在)?(?:19|20)\d\d年(?:底|末)?(?:前)?(?:要|将)?")
 _PLACE_LIST_GLUE = re.compile(r"^[,，、和及与(（)）]?(?:其中|另外)?[,，]?$|^[、和及与]$")
 
 
@@ -757,6 +759,14 @@ def _indicator_for(
         # places (the region step reads them) keeps the measure of the item before
         if prev_ind and prev is not None and prev.unit == m.unit and _only_places(ctx, lo, subj_end):
             return prev_ind, []
+        # 覆盖率2023年达到85%、2024年达到88%: a year alone before the value keeps the measure
+        if (
+            prev_ind
+            and prev is not None
+            and prev.unit == m.unit
+            and _YEAR_ONLY_GAP.fullmatch(text[prev.end : subj_end])
+        ):
+            return prev_ind, []
         # X的N%的比例VERB-OBJ → OBJ比例 ; 按X的N%安排OBJ → OBJ占X比例
         tail = text[m.end : c_hi]
         if tail.startswith("的比例"):
@@ -774,7 +784,7 @@ def _indicator_for(
         if (m.unit in ("个百分点", "百分点") or _DELTA.search(pred)) and len(core) < 2 and base_ind:
             return base_ind + _RX29.sub("", pred), []
         # 由X提高到Y: Y shares X's subject
-        if len(subj0) < 2 and prev is not None and prev_ind and _RX15.fullmatch(pred):
+        if len(subj0) < 2 and prev is not None and prev_ind and _RX15.fullmatch(_TRAILING_YEAR_OF.sub("", pred)):
             return prev_ind, []
         before = subj0  # strip_phrase(raw_before), computed above
         np_prev = _prev_clause_np(text, s_lo, c_lo) if len(before) < 2 else ""
@@ -913,6 +923,8 @@ def _indicator_for(
         return base, []
     if len(before) < 2 and prev_subject:
         return prev_subject, []
+    if before in lx.LEADING_VERBS and not after_ok and prev_subject and prev is not None and prev.unit == m.unit:
+        return prev_subject, []  # 2023年完成10所学校改造,2024年完成15所: the verb alone keeps the noun
     return before, []
 
 

@@ -107,6 +107,7 @@ _KEEP_LEADING = ("各级", "各类")
 _TRAILING_BY_CHAR = _by_char(lx.TRAILING_NOISE, last=True)
 
 
+_TRAILING_YEAR = re.compile(r"(?:19|20)\d\d年(?:底|末)?(?:前)?(?:的)?$")
 _LIST_NUMBER = re.compile(
     r"^(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
 )
@@ -137,6 +138,10 @@ def strip_phrase(s: str) -> str:
             if s.endswith(w) and len(s) > len(w) + 1:
                 s = s[: -len(w)]
                 break
+        # a year after the measure (覆盖率2023年达到85%, 入学率由2010年的) says when, not what
+        ty = _TRAILING_YEAR.search(s)
+        if ty and ty.start() >= 2:
+            s = s[: ty.start()]
         s = s.strip(" 、,，.·-—+")
         if s == before:
             break

@@ -409,3 +409,15 @@ def test_schools_planned_by_residential_size() -> None:
     assert one(recs, 1, "所").indicator_text == "3万人以上居住区配套初中"
     assert one(recs, 36, "班").indicator_text == "居住区配套初中规模"
     assert one(run("新建教学班24班。"), 24, "班").indicator_text == "教学班"
+
+
+def test_years_inside_a_list_or_a_change_are_not_part_of_the_measure() -> None:
+    recs = run("普惠性幼儿园覆盖率2023年达到85%、2024年达到88%、2025年达到90%以上。2023年完成10所学校改造,2024年完成15所。")
+    assert [(r.indicator_text, r.value, r.target_year) for r in recs if r.unit == "%"] == [
+        ("普惠性幼儿园覆盖率", 85, 2023),
+        ("普惠性幼儿园覆盖率", 88, 2024),
+        ("普惠性幼儿园覆盖率", 90, 2025),
+    ]
+    assert one(recs, 15, "所").indicator_text == "学校改造"
+    change = run("全市高等教育毛入学率由2015年的51.3%提高到2020年的60%。", title="某市教育事业发展“十三五”规划")
+    assert {r.indicator_text for r in change} == {"高等教育毛入学率"}
