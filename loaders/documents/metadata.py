@@ -33,6 +33,10 @@ _ISSUER_SUFFIX = re.compile(
     r"^[\u4e00-\u9fff]{2,30}(?:教育局|教育厅|教育体育局|教体局|人民政府|政府办公室|办公厅|委员会|教育部)"
 )
 
+_ORGAN_LINE = re.compile(
+    r"[\u4e00-\u9fff]{2,24}(?:人民政府办公室|人民政府办公厅|人民政府|教育局|教育厅|教育体育局|教体局|办公室|办公厅|委员会|教育部)"
+)
+
 _DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "five_year_plan",
@@ -134,8 +138,13 @@ def find_issuer(text: str, title: str | None) -> str | None:
         return m.group(1)
     if title:
         m = _ISSUER_IN_TITLE.match(title)
-        if m:
+        if m and not m.group(1).startswith(("关于", "印发", "转发")):
             return m.group(1).split("等")[0]
+        # 某县人民政府办公室 on a line of its own under the title
+        for line in text[: text.find(title) + len(title) + 400].split("\n")[1:6]:
+            om = _ORGAN_LINE.fullmatch(line.strip())
+            if om:
+                return om.group(0)
         m = _ISSUER_SUFFIX.match(title)
         if m:
             return m.group(0)
