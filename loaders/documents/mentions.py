@@ -265,6 +265,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
                 continue
         if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
             continue
+        if unit in ("天", "个月", "周", "小时", "分钟") and text[max(0, s - 2) : s] in ("为期", "历时", "用时", "时长"):
+            continue  # 培训为期3天: how long a programme runs, stated as a fact
         if unit in lx.NON_TARGET_COUNTERS:
             continue
         if unit != "%" and after.startswith(_BAD_AFTER):

@@ -421,3 +421,8 @@ def test_years_inside_a_list_or_a_change_are_not_part_of_the_measure() -> None:
     assert one(recs, 15, "所").indicator_text == "学校改造"
     change = run("全市高等教育毛入学率由2015年的51.3%提高到2020年的60%。", title="某市教育事业发展“十三五”规划")
     assert {r.indicator_text for r in change} == {"高等教育毛入学率"}
+
+
+def test_programme_length_is_not_a_target_but_a_minimum_length_is() -> None:
+    assert not [r for r in run("本次培训为期3天。") if r.unit == "天"]
+    assert one(run("每年组织教师集中培训不少于5天。"), 5, "天").comparator == ">="
