@@ -304,7 +304,7 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             para.carry_year = None
             para.carry_state = None
             para.carry_base = None
-    return _finalise(ctx, ct, records, doc_id)
+    return _finalise(ctx, ct, records, doc_id, newlines)
 
 
 _SLOGAN = re.compile(r"([两二三四五六七八])个[“\"]?(?:百分之百|100%)")
@@ -1083,20 +1083,26 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
     return final
 
 
-def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str) -> list[Target]:
+def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str, newlines: list[int]) -> list[Target]:
     out: list[Target] = []
     seen: set[tuple] = set()
     text = ctx.text
     values_seen: dict[tuple, int] = {}  # (value, unit) -> 1 if first stated in a title/heading line
     for r in recs:
         m = r.mention
-        line_start = text.rfind("\n", 0, m.start) + 1
-        line_end = text.find("\n", m.start)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        ls = line.strip()
+        # (the line's ends by bisection: a search from the mention would scan a 1 MB line per record)
+        k = bisect.bisect_left(newlines, m.start)
+        line_start = newlines[k - 1] + 1 if k > 0 else 0
+        line_end = newlines[k] if k < len(newlines) else len(text)
+        # (a line longer than this cannot be a heading: cleaning leaves no whitespace runs at its ends)
+        short = line_end - line_start <= 1000
+        ls = text[line_start:line_end].strip() if short else ""
         # (a table row is short and has no clause marks either, but each of its values is its own)
-        is_heading = "\t" not in ls and (
-            (line_start == 0 and len(ls) <= 60) or (len(ls) <= 40 and not _RX31.search(ls))
+        is_heading = (
+            short
+            and len(ls) <= 60
+            and "\t" not in ls
+            and ((line_start == 0 and len(ls) <= 60) or (len(ls) <= 40 and not _RX31.search(ls)))
         )
         vkey = (r.status, m.value, m.value_high, m.unit)
         if vkey in values_seen:

@@ -9,6 +9,7 @@ the text speaks at (``全市``/``我县``/``全区``/``自治区``), and placeho
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from typing import Any
@@ -168,6 +169,8 @@ def _level_counts(text: str) -> dict[str, int]:
     return {k: words.count(text) for k, words in _LEVEL_WORDS.items()}
 
 
+_NEWLINE = re.compile("\n")
+_SOURCE_LINE = re.compile(r"网|来源|http|www|\.com|电话|地址")
 _ZONE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:示范区|试验区|实验区|经济区|经济带|城市带|城市群|综合区))")
 
 
@@ -190,11 +193,18 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     scores: Counter[str] = Counter()
     objs: dict[str, Any] = {}
     body = text
+    chrome_line: dict[int, bool] = {}  # per line: a short source/contact line (judged once)
+    breaks = [m.start() for m in _NEWLINE.finditer(body)]
     for s, _e, hit in find_all_cached(body):
         cands = candidates(hit)
-        line_start = body.rfind("\n", 0, s) + 1
-        line = body[line_start : body.find("\n", s) if body.find("\n", s) >= 0 else len(body)]
-        if re.search(r"网|来源|http|www|\.com|电话|地址", line) and len(line) < 60:
+        k = bisect.bisect_left(breaks, s)
+        line_start = breaks[k - 1] + 1 if k > 0 else 0
+        skip = chrome_line.get(line_start)
+        if skip is None:
+            line_end = breaks[k] if k < len(breaks) else len(body)
+            skip = line_end - line_start < 60 and _SOURCE_LINE.search(body, line_start, line_end) is not None
+            chrome_line[line_start] = skip
+        if skip:
             continue
         for r in cands:
             w = 1.0 / len(cands)
