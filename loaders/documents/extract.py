@@ -386,11 +386,31 @@ _LIST_OF_NAMED = re.compile(
 _TOPIC = re.compile(r"(?:公办|民办|普惠性|普惠|中心|示范)?(?:幼儿园|中小学|小学|初中|中学|高中|学校)")
 
 
+_TOTAL = re.compile(r"^[,，、]?(?:累计|合计|共计|总计)")
+_CUMULATIVE_BEFORE = re.compile(r"累计[\u4e00-\u9fff]{0,6}$")
+_REPORTED = re.compile(r"已|目前|现有|截至|截止|以来")
+
+
+def _is_list_total(text: str, c_lo: int, m: Mention, last: Record) -> bool:
+    """The clause sums up the list it ends (累计新增学位5200个 after the items of a plan): it has the
+    status of those items, not the reported-actual reading 累计 alone would give it."""
+    clause = text[c_lo : m.start]
+    return (
+        last.status == "target"
+        and last.mention.unit == m.unit
+        and _TOTAL.match(clause) is not None
+        and _REPORTED.search(clause) is None
+        and last.mention.end >= c_lo - 2
+    )
+
+
 def _with_topic(text: str, s_lo: int, pos: int, ind: str) -> str:
     """A generic counted noun (学位, 教学班) names its school: the last school noun of the
     sentence before the number is prefixed (…幼儿园:共提供720个学位 → 幼儿园提供学位)."""
     if not _GENERIC_COUNT.match(ind):
         return ind
+    if _CUMULATIVE_BEFORE.search(text, max(s_lo, pos - 8), pos):
+        return ind  # 累计新增学位: the total of the list, not of its last school
     topics = list(_TOPIC.finditer(text, max(s_lo, pos - 120), pos))
     if not topics:
         return ind
@@ -548,6 +568,8 @@ def _sentence_records(
             region, region_code = display_name(up), up.code
         # ---- status and year
         status, year = status_and_year(ctx, s_lo, s_hi, m, years, para)
+        if status == "actual" and out and _is_list_total(text, c_lo, m, out[-1]):
+            status, year = out[-1].status, out[-1].year  # …,职业教育学位1600个,累计新增学位5200个
         ev_lo = c_lo
         if m.start - ev_lo > 40:
             ev_lo = max(ev_lo, m.start - 40)

@@ -426,3 +426,11 @@ def test_years_inside_a_list_or_a_change_are_not_part_of_the_measure() -> None:
 def test_programme_length_is_not_a_target_but_a_minimum_length_is() -> None:
     assert not [r for r in run("本次培训为期3天。") if r.unit == "天"]
     assert one(run("每年组织教师集中培训不少于5天。"), 5, "天").comparator == ">="
+
+
+def test_cumulative_total_of_a_plan_list_is_a_target() -> None:
+    recs = run("新建小学2所,新增高中学位1000个,职业教育学位1600个,累计新增学位5200个。共计可新增学位8000个。")
+    total = one(recs, 5200, "个")
+    assert (total.status, total.indicator_text) == ("target", "新增学位")
+    assert one(recs, 8000, "个").indicator_text.endswith("可新增学位")
+    assert one(run("截至2022年底,累计新增学位5200个。"), 5200, "个").status == "actual"
