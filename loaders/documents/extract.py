@@ -254,6 +254,7 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     row_starts = [r[0] for r in rows]
     if rows:
         records.extend(_table_records(ctx))
+    scope: _Scope | None = None
     for s_lo, s_hi in _sentences(text):
         k = bisect.bisect_left(newlines, s_lo)
         p_start = newlines[k - 1] + 1 if k > 0 else 0
@@ -262,6 +263,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
         if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
             continue  # a table row: read by _table_records
         ends_semicolon = text[s_hi : s_hi + 1] in ("；", ";")
+        n_before = len(records)
+        scope = _track_scope(ctx, scope, s_lo, s_hi)
         if text.find("个百分之百", s_lo, s_hi) >= 0 or text.find("个100%", s_lo, s_hi) >= 0:
             records.extend(_slogan_records(ctx, s_lo, s_hi, para))
         if a == b and not ends_semicolon and "截" not in text[s_lo:s_hi]:
@@ -287,6 +290,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             # drop numbers inside year expressions
             mentions = [m for m in mentions if not any(y.start <= m.start < y.end for y in years)]
             records.extend(_sentence_records(ctx, s_lo, s_hi, mentions, years, para))
+            if scope is not None:
+                _apply_scope(scope, records, n_before)
         # a year stated before a semicolon carries to the rest of the paragraph (未来三年,…；…)
         own = [y for y in years if y.kind in ("deadline", "relative", "range_end", "point", "asof")]
         base = [y for y in years if y.kind == "baseline"]
@@ -305,6 +310,54 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             para.carry_state = None
             para.carry_base = None
     return _finalise(ctx, ct, records, doc_id, newlines)
+
+
+# A list-like page names its subject on a line of its own (全市义务教育阶段学校中 / 新建有6所,改扩建有
+# 48所 / 共增加学位15700个 / 其中城区新建学校2所 / 改扩建学校5所 / 增加学位9200个): the short lines
+# after it that name only a verb or 学位 are about that subject, or the 其中 part named since.
+_SCOPE_LINE = re.compile(
+    r"^(?:今年|全市|全区|全县|全省|我市|我区|我县|本市)?(?:全市|全区|全县)?"
+    r"([\u4e00-\u9fff]{2,10}?)(中小学校|中小学|学校|幼儿园)(?:中|里)[,，:]?$"
+)
+_SUB_SCOPE = re.compile(r"^其中(城区|城镇|农村|乡镇|乡村|主城区|县城)")
+_BARE_BUILD = re.compile(r"^(新建|改扩建|扩建|改建|新改扩建|续建)有?$")
+_BUILD_NOUN = re.compile(r"^(?:新建|改扩建|扩建|改建|新改扩建|续建)(?:学校|幼儿园|小学|初中)$")
+_BARE_PLACES = re.compile(r"^(?:共|可)?(?:增加|新增)学位$")
+
+
+@dataclass(slots=True)
+class _Scope:
+    subject: str  # 义务教育阶段
+    noun: str  # 学校
+    part: str | None = None  # 城区, from 其中城区…
+
+
+def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) -> _Scope | None:
+    """The subject line in force at the sentence ``[s_lo, s_hi)`` (see _SCOPE_LINE)."""
+    line = ctx.text[s_lo:s_hi].strip()
+    sm = _SCOPE_LINE.match(line) if len(line) <= 24 else None
+    if sm:
+        return _Scope(sm.group(1), "学校" if "学校" in sm.group(2) or "中小学" in sm.group(2) else sm.group(2))
+    if scope is None:
+        return None
+    k = bisect.bisect_right(ctx.heading_starts, s_lo)
+    at_place_heading = k > 0 and ctx.headings[k - 1][0] == s_lo and ctx.headings[k - 1][1] is not None
+    if len(line) > 40 or at_place_heading or ctx.text[s_lo - 1 : s_lo] not in ("\n", ""):
+        return None  # prose, or the next place's section: the subject line no longer holds
+    sub = _SUB_SCOPE.match(line)
+    if sub:
+        scope.part = sub.group(1)
+    return scope
+
+
+def _apply_scope(scope: _Scope, records: list[Record], start: int) -> None:
+    for rec in records[start:]:
+        ind = rec.indicator
+        prefix = scope.part or scope.subject
+        if _BARE_BUILD.match(ind) and rec.mention.unit == "所":
+            rec.indicator = prefix + _BARE_BUILD.match(ind).group(1) + scope.noun
+        elif _BARE_PLACES.match(ind) or (scope.part and _BUILD_NOUN.match(ind)):
+            rec.indicator = prefix + ind
 
 
 _SLOGAN = re.compile(r"([两二三四五六七八])个[“\"]?(?:百分之百|100%)")

@@ -434,3 +434,18 @@ def test_cumulative_total_of_a_plan_list_is_a_target() -> None:
     assert (total.status, total.indicator_text) == ("target", "新增学位")
     assert one(recs, 8000, "个").indicator_text.endswith("可新增学位")
     assert one(run("截至2022年底,累计新增学位5200个。"), 5200, "个").status == "actual"
+
+
+def test_subject_line_of_a_list_like_page() -> None:
+    """A page set one phrase a line: the subject line holds for the short lines under it."""
+    body = "今年秋季\n全区公办幼儿园中\n新建有4所,改扩建有9所\n共增加学位2700个\n其中农村新建幼儿园3所\n增加学位900个\n下一步工作\n"
+    got = [(r.indicator_text, r.value) for r in run(body, title="某区2024年秋季学前教育学位情况")]
+    assert got == [
+        ("公办新建幼儿园", 4),
+        ("公办改扩建幼儿园", 9),
+        ("公办增加学位", 2700),
+        ("农村新建幼儿园", 3),
+        ("农村增加学位", 900),
+    ]
+    # in prose the same words are read as before (no subject line)
+    assert one(run("全区新建有4所。"), 4, "所").indicator_text != "公办新建幼儿园"
