@@ -292,6 +292,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             records.extend(_sentence_records(ctx, s_lo, s_hi, mentions, years, para))
             if scope is not None:
                 _apply_scope(scope, records, n_before)
+            else:
+                _apply_clause_scope(text, s_lo, s_hi, records, n_before)
         # a year stated before a semicolon carries to the rest of the paragraph (未来三年,…；…)
         own = [y for y in years if y.kind in ("deadline", "relative", "range_end", "point", "asof")]
         base = [y for y in years if y.kind == "baseline"]
@@ -350,9 +352,37 @@ def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) ->
     return scope
 
 
-def _apply_scope(scope: _Scope, records: list[Record], start: int) -> None:
-    for rec in records[start:]:
+_SCOPE_CLAUSE = re.compile(
+    r"(?:^|(?<=[,，]))(?:今年|全市|全区|全县|全省|我市|我区|我县|本市)?(?:全市|全区|全县)?"
+    r"([\u4e00-\u9fff]{2,10}?)(中小学校|中小学|学校|幼儿园)(?:中|里)[,，]"
+)
+_SUB_SCOPE_IN = re.compile(r"其中(城区|城镇|农村|乡镇|乡村|主城区|县城)")
+
+
+def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], start: int) -> None:
+    """The same subject as a clause of prose (全市义务教育阶段学校中,新建有6所,…,其中城区…): it holds
+    for the rest of its sentence."""
+    if start >= len(records) or text.find("中", s_lo, s_hi) < 0:
+        return
+    sm = _SCOPE_CLAUSE.search(text, s_lo, s_hi)
+    if sm is None:
+        return
+    scope = _Scope(sm.group(1), "学校" if "学校" in sm.group(2) or "中小学" in sm.group(2) else sm.group(2))
+    parts = [(p.end(), p.group(1)) for p in _SUB_SCOPE_IN.finditer(text, sm.end(), s_hi)]
+    for k in range(start, len(records)):
+        pos = records[k].mention.start
+        if pos < sm.end():
+            continue
+        scope.part = next((name for end, name in reversed(parts) if end <= pos), None)
+        _apply_scope(scope, records, k, k + 1)
+
+
+def _apply_scope(scope: _Scope, records: list[Record], start: int, stop: int | None = None) -> None:
+    for rec in records[start:stop]:
         ind = rec.indicator
+        topic = _TOPIC.match(ind)
+        if topic and _BARE_PLACES.match(ind[topic.end() :]):
+            ind = ind[topic.end() :]  # (the school noun a generic 学位 took is the subject's)
         prefix = scope.part or scope.subject
         if _BARE_BUILD.match(ind) and rec.mention.unit == "所":
             rec.indicator = prefix + _BARE_BUILD.match(ind).group(1) + scope.noun

@@ -449,3 +449,10 @@ def test_subject_line_of_a_list_like_page() -> None:
     ]
     # in prose the same words are read as before (no subject line)
     assert one(run("全区新建有4所。"), 4, "所").indicator_text != "公办新建幼儿园"
+
+
+def test_subject_clause_in_prose_holds_for_its_sentence() -> None:
+    recs = run("今年秋季,全区公办幼儿园中,新建有4所,共增加学位2700个,其中农村新建幼儿园3所,增加学位900个。新建有2所。")
+    got = [(r.indicator_text, r.value) for r in recs]
+    assert got[:4] == [("公办新建幼儿园", 4), ("公办增加学位", 2700), ("农村新建幼儿园", 3), ("农村增加学位", 900)]
+    assert got[4][0] != "公办新建幼儿园"  # the next sentence is not under it
