@@ -80,11 +80,16 @@ def indicator_code(text: str, unit: str | None) -> str | None:
     for name, code, iu in _indicator_names():
         if not (iu and unit and iu == unit) or len(name) < 4:
             continue
+        if any(st in name and st not in t for st in _CODE_STAGES):
+            continue  # 义务教育阶段适龄儿童入学率 is not 小学适龄儿童入学率: the stage must agree
         nb = _bigrams(name)
         score = len(nb & tb) / len(nb)
         if score > best_score:
             best, best_score = code, score
     return best if best_score >= 0.75 else None
+
+
+_CODE_STAGES = ("学前", "小学", "初中", "高中", "义务教育", "高等教育", "中职", "职业", "残疾")
 
 
 def _bigrams(s: str) -> set[str]:

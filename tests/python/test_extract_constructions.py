@@ -456,3 +456,10 @@ def test_subject_clause_in_prose_holds_for_its_sentence() -> None:
     got = [(r.indicator_text, r.value) for r in recs]
     assert got[:4] == [("公办新建幼儿园", 4), ("公办增加学位", 2700), ("农村新建幼儿园", 3), ("农村增加学位", 900)]
     assert got[4][0] != "公办新建幼儿园"  # the next sentence is not under it
+
+
+def test_indicator_code_needs_the_same_stage() -> None:
+    from loaders.documents.phrases import indicator_code
+
+    assert indicator_code("小学学龄儿童入学率", "%") == "primary_enrollment_rate"
+    assert indicator_code("义务教育阶段适龄儿童入学率", "%") is None  # not the primary-school rate
