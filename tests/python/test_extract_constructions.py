@@ -412,7 +412,9 @@ def test_schools_planned_by_residential_size() -> None:
 
 
 def test_years_inside_a_list_or_a_change_are_not_part_of_the_measure() -> None:
-    recs = run("普惠性幼儿园覆盖率2023年达到85%、2024年达到88%、2025年达到90%以上。2023年完成10所学校改造,2024年完成15所。")
+    recs = run(
+        "普惠性幼儿园覆盖率2023年达到85%、2024年达到88%、2025年达到90%以上。2023年完成10所学校改造,2024年完成15所。"
+    )
     assert [(r.indicator_text, r.value, r.target_year) for r in recs if r.unit == "%"] == [
         ("普惠性幼儿园覆盖率", 85, 2023),
         ("普惠性幼儿园覆盖率", 88, 2024),
@@ -438,7 +440,10 @@ def test_cumulative_total_of_a_plan_list_is_a_target() -> None:
 
 def test_subject_line_of_a_list_like_page() -> None:
     """A page set one phrase a line: the subject line holds for the short lines under it."""
-    body = "今年秋季\n全区公办幼儿园中\n新建有4所,改扩建有9所\n共增加学位2700个\n其中农村新建幼儿园3所\n增加学位900个\n下一步工作\n"
+    body = (
+        "今年秋季\n全区公办幼儿园中\n新建有4所,改扩建有9所\n共增加学位2700个\n"
+        "其中农村新建幼儿园3所\n增加学位900个\n下一步工作\n"
+    )
     got = [(r.indicator_text, r.value) for r in run(body, title="某区2024年秋季学前教育学位情况")]
     assert got == [
         ("公办新建幼儿园", 4),
