@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -1141,39 +1141,13 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             and all(len(x) >= 3 and _RX13.search(x) for x in measures)
         ):
             # 课后服务学校覆盖率、有需求学生覆盖率均达到100%: each measure at that value
-            for x in measures:
-                out.append(
-                    Record(
-                        r.mention,
-                        x,
-                        r.region,
-                        r.region_code,
-                        r.status,
-                        r.year,
-                        r.ev_start,
-                        r.ev_end,
-                        r.extra_regions,
-                    )
-                )
+            out.extend(replace(r, indicator=x) for x in measures)
             i += 1
             continue
         # one record whose subject lists stages: 小学、初中入学率稳定在100%, 小学、初中均达到1人以上
         if sm and (r.mention.unit in ("%", "元") or "均" in ctx.text[r.ev_start : r.mention.start]):
             stages = _RX19.split(sm.group(1))
-            for st in stages:
-                out.append(
-                    Record(
-                        r.mention,
-                        st + sm.group(2),
-                        r.region,
-                        r.region_code,
-                        r.status,
-                        r.year,
-                        r.ev_start,
-                        r.ev_end,
-                        r.extra_regions,
-                    )
-                )
+            out.extend(replace(r, indicator=st + sm.group(2)) for st in stages)
         else:
             out.append(r)
         i += 1
