@@ -317,11 +317,13 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
 # A list-like page names its subject on a line of its own (全市义务教育阶段学校中 / 新建有6所,改扩建有
 # 48所 / 共增加学位15700个 / 其中城区新建学校2所 / 改扩建学校5所 / 增加学位9200个): the short lines
 # after it that name only a verb or 学位 are about that subject, or the 其中 part named since.
-_SCOPE_LINE = re.compile(
-    r"^(?:今年|全市|全区|全县|全省|我市|我区|我县|本市)?(?:全市|全区|全县)?"
-    r"([\u4e00-\u9fff]{2,10}?)(中小学校|中小学|学校|幼儿园)(?:中|里)[,，:]?$"
+_SCOPE_BODY = (
+    r"(?:今年|全市|全区|全县|全省|我市|我区|我县|本市)?(?:全市|全区|全县)?"
+    r"([\u4e00-\u9fff]{2,10}?)(中小学校|中小学|学校|幼儿园)(?:中|里)"
 )
-_SUB_SCOPE = re.compile(r"^其中(城区|城镇|农村|乡镇|乡村|主城区|县城)")
+_SCOPE_LINE = re.compile("^" + _SCOPE_BODY + r"[,，:]?$")
+_SCOPE_CLAUSE = re.compile(r"(?:^|(?<=[,，]))" + _SCOPE_BODY + r"[,，]")  # the same inside a sentence
+_SUB_SCOPE = re.compile(r"其中(城区|城镇|农村|乡镇|乡村|主城区|县城)")
 _BARE_BUILD = re.compile(r"^(新建|改扩建|扩建|改建|新改扩建|续建)有?$")
 _BUILD_NOUN = re.compile(r"^(?:新建|改扩建|扩建|改建|新改扩建|续建)(?:学校|幼儿园|小学|初中)$")
 _BARE_PLACES = re.compile(r"^(?:共|可)?(?:增加|新增)学位$")
@@ -333,13 +335,19 @@ class _Scope:
     noun: str  # 学校
     part: str | None = None  # 城区, from 其中城区…
 
+    @classmethod
+    def of(cls, m: re.Match[str]) -> _Scope:
+        """From a match of _SCOPE_LINE or _SCOPE_CLAUSE (中小学 schools are 学校)."""
+        noun = m.group(2)
+        return cls(m.group(1), "学校" if "学校" in noun or "中小学" in noun else noun)
+
 
 def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) -> _Scope | None:
     """The subject line in force at the sentence ``[s_lo, s_hi)`` (see _SCOPE_LINE)."""
     line = ctx.text[s_lo:s_hi].strip()
     sm = _SCOPE_LINE.match(line) if len(line) <= 24 else None
     if sm:
-        return _Scope(sm.group(1), "学校" if "学校" in sm.group(2) or "中小学" in sm.group(2) else sm.group(2))
+        return _Scope.of(sm)
     if scope is None:
         return None
     k = bisect.bisect_right(ctx.heading_starts, s_lo)
@@ -352,13 +360,6 @@ def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) ->
     return scope
 
 
-_SCOPE_CLAUSE = re.compile(
-    r"(?:^|(?<=[,，]))(?:今年|全市|全区|全县|全省|我市|我区|我县|本市)?(?:全市|全区|全县)?"
-    r"([\u4e00-\u9fff]{2,10}?)(中小学校|中小学|学校|幼儿园)(?:中|里)[,，]"
-)
-_SUB_SCOPE_IN = re.compile(r"其中(城区|城镇|农村|乡镇|乡村|主城区|县城)")
-
-
 def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], start: int) -> None:
     """The same subject as a clause of prose (全市义务教育阶段学校中,新建有6所,…,其中城区…): it holds
     for the rest of its sentence."""
@@ -367,8 +368,8 @@ def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], 
     sm = _SCOPE_CLAUSE.search(text, s_lo, s_hi)
     if sm is None:
         return
-    scope = _Scope(sm.group(1), "学校" if "学校" in sm.group(2) or "中小学" in sm.group(2) else sm.group(2))
-    parts = [(p.end(), p.group(1)) for p in _SUB_SCOPE_IN.finditer(text, sm.end(), s_hi)]
+    scope = _Scope.of(sm)
+    parts = [(p.end(), p.group(1)) for p in _SUB_SCOPE.finditer(text, sm.end(), s_hi)]
     for k in range(start, len(records)):
         pos = records[k].mention.start
         if pos < sm.end():

@@ -123,16 +123,19 @@ def _context_ok(text: str, pos: int, word: str) -> bool:
 # ----------------------------------------------------------------------------------------
 # mentions
 def _licensed_chinese(text: str, start: int) -> bool:
-    window = text[max(0, start - 5) : start]
-    window = window[max(window.rfind(c) for c in ",，;；。:：\n") + 1 :]  # within the clause
+    window = _clause_tail(text[max(0, start - 5) : start])
     if window.endswith(("近", "约", "共", "达", "各", "为", "不少于", "不低于", "不超过", "不高于", "超过", "至少")):
         return True
     if any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加")):
         return True
     # 新增普惠性学位一万二千个: a building or adding verb earlier in the clause licenses it too
-    wide = text[max(0, start - 14) : start]
-    cut = max(wide.rfind(c) for c in ",，;；。:：\n")
-    return any(v in wide[cut + 1 :] for v in _STRONG_QUANTITY_VERBS)
+    wide = _clause_tail(text[max(0, start - 14) : start])
+    return any(v in wide for v in _STRONG_QUANTITY_VERBS)
+
+
+def _clause_tail(window: str) -> str:
+    """What of ``window`` lies after its last clause or sentence mark."""
+    return window[max(window.rfind(c) for c in ",，;；。:：\n") + 1 :]
 
 
 _SLOGAN_NOUNS = ("意识", "自信", "维护", "全面", "伟大", "必须", "坚持", "服务", "面向", "一批", "优先", "统筹")
@@ -305,13 +308,9 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue  # 20所学校全部建成后, …: a condition
         if coefficient:
             unit = None
-        mm = Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(yu))
-        # suffix comparator
-        for w, c in lx.SUFFIX_COMPARATORS:
-            if text.startswith(w, unit_end):
-                mm.comparator = c
-                mm.end = unit_end + len(w)
-                break
+        mm = _with_suffix(
+            text, Mention(s, unit_end, num_end, unit_end, float(value), vh, unit, is_chinese=is_cn, yu=bool(yu))
+        )
         if mm.comparator is None and mm.yu:
             mm.comparator = ">="
         out.append(mm)
