@@ -16,9 +16,8 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
-from loaders.regions import Region, RegionIndex, utf8_iter, utf8_key
+from loaders.regions import NameMatcher, Region, RegionIndex
 from loaders.regions import region_index as _project_index
 
 __all__ = ["ancestors", "candidates", "display_name", "find_all_cached", "find_places", "is_within", "region_index"]
@@ -61,10 +60,8 @@ def _derived_short(r: Region) -> str | None:
 
 
 @lru_cache(maxsize=256)
-def _scoped_automaton(container_code: str) -> Any:
-    """Aho-Corasick automaton over the short names of the places inside one region."""
-    import ahocorasick
-
+def _scoped_automaton(container_code: str) -> NameMatcher | None:
+    """A matcher of the short names of the places inside one region."""
     idx = region_index()
     container = idx.get(container_code)
     if container is None or container.level in ("country", "county"):
@@ -78,12 +75,7 @@ def _scoped_automaton(container_code: str) -> Any:
             names.setdefault(short, []).append(r)
     if not names:
         return None
-    ac = ahocorasick.Automaton()
-    for n, rs in names.items():
-        key = utf8_key(n)
-        ac.add_word(key, (len(key), n, rs[0] if len(rs) == 1 else list(rs)))
-    ac.make_automaton()
-    return ac
+    return NameMatcher({n: (n, rs[0] if len(rs) == 1 else list(rs)) for n, rs in names.items()})
 
 
 @lru_cache(maxsize=8)
@@ -100,7 +92,7 @@ def find_places(text: str, container: Region | None = None) -> list[tuple[int, i
     if container is not None:
         ac = _scoped_automaton(container.code)
         if ac is not None:
-            for start, (_, n, r) in utf8_iter(ac, text):
+            for start, (n, r) in ac.find(text):
                 hits.append((start, start + len(n), r))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     out: list[tuple[int, int, Region | list[Region]]] = []
