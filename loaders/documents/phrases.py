@@ -7,7 +7,8 @@ removes what does not name the indicator (years, 全市/我县, adverbs such as 
 predicates such as 达到/稳定在, list numbering, quotes and short parentheses).
 :func:`indicator_code` maps a phrase to a code through the names and aliases in
 ``seeds/indicators.csv`` (``loaders.indicators``): a name contained in the phrase, the phrase
-contained in a name, or most of a name's character bigrams present, with the unit agreeing.
+contained in a name, or most of a name's character bigrams present (or nearly all of its
+characters, ending alike), with the unit agreeing.
 """
 
 from __future__ import annotations
@@ -84,6 +85,15 @@ def indicator_code(text: str, unit: str | None) -> str | None:
             continue  # 义务教育阶段适龄儿童入学率 is not 小学适龄儿童入学率: the stage must agree
         nb = _bigrams(name)
         score = len(nb & tb) / len(nb)
+        if name[-2:] == t[-2:] and score >= 0.55:
+            # the same measure with its words reordered or one dropped (交流轮岗教师比例 for
+            # 教师交流轮岗比例, 封闭管理率 for 封闭化管理率): nearly all of the name's characters,
+            # few others (百人名师网络教研联盟覆盖率 is not 网络联校覆盖率), the same last two
+            # (达标率 is not 优良率) and most words still whole (专兼职安保人员 is not 专职保安员)
+            chars, own = set(name), set(t)
+            cover = len(chars & own) / len(chars)
+            if cover >= 0.8 and len(own - chars) <= 3:
+                score = max(score, cover - 0.05)
         if score > best_score:
             best, best_score = code, score
     return best if best_score >= 0.75 else None
@@ -112,7 +122,7 @@ _KEEP_LEADING = ("各级", "各类")
 _TRAILING_BY_CHAR = _by_char(lx.TRAILING_NOISE, last=True)
 
 
-_TRAILING_YEAR = re.compile(r"(?:19|20)\d\d年(?:底|末)?(?:前)?(?:的)?$")
+_TRAILING_YEAR = re.compile(r"(?:(?:较|比|与)(?=(?:19|20)\d\d年))?(?:19|20)\d\d年(?:底|末)?(?:前)?(?:的)?$")
 _LIST_NUMBER = re.compile(
     r"^(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
 )
@@ -143,7 +153,8 @@ def strip_phrase(s: str) -> str:
             if s.endswith(w) and len(s) > len(w) + 1:
                 s = s[: -len(w)]
                 break
-        # a year after the measure (覆盖率2023年达到85%, 入学率由2010年的) says when, not what
+        # a year after the measure (覆盖率2023年达到85%, 入学率由2010年的, 在校生数比2020年) says
+        # when, not what
         ty = _TRAILING_YEAR.search(s)
         if ty and ty.start() >= 2:
             s = s[: ty.start()]

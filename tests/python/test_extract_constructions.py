@@ -468,3 +468,34 @@ def test_indicator_code_needs_the_same_stage() -> None:
 
     assert indicator_code("小学学龄儿童入学率", "%") == "primary_enrollment_rate"
     assert indicator_code("义务教育阶段适龄儿童入学率", "%") is None  # not the primary-school rate
+
+
+def test_indicator_code_reads_reordered_and_shortened_names() -> None:
+    from loaders.documents.phrases import indicator_code
+
+    assert indicator_code("交流轮岗教师比例", "%") == "teacher_rotation_share"
+    assert indicator_code("校园专职保安配备率", "%") == "school_security_guard_rate"
+    assert indicator_code("学校封闭管理率", "%") == "closed_campus_management_rate"
+    # but not a narrower or other measure sharing most characters
+    assert indicator_code("专兼职安保人员配备率", "%") is None
+    assert indicator_code("百人名师网络教研联盟覆盖率", "%") is None
+    assert indicator_code("学生体质健康标准优良率", "%") == "student_fitness_good_rate"
+
+
+def test_a_national_standard_named_in_a_local_target_keeps_the_local_region() -> None:
+    recs = run("到2025年,国家学生体质健康标准达标率达到92%以上。", title="山东省“十四五”教育发展规划")
+    r = one(recs, 92, "%")
+    assert r.region == "山东省"
+    assert r.indicator_code == "student_fitness_pass_rate"
+    # a national plan quoted in the clause is about the country
+    recs = run(
+        "距离《“健康中国2030”规划纲要》中要求的“学生体质健康标准达标优秀率25%以上”还有差距。",
+        title="山东省学生体质监测报告",
+    )
+    assert one(recs, 25, "%").region == "全国"
+
+
+def test_yearly_change_and_baseline_year_are_not_part_of_the_indicator() -> None:
+    recs = run("中小学生近视率力争每年下降0.5个百分点。每万人口拥有高校在校生数比2020年提高10%。")
+    assert one(recs, 0.5).indicator_text == "中小学生近视率"
+    assert one(recs, 10, "%").indicator_text == "每万人口拥有高校在校生数"
