@@ -31,6 +31,7 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from loaders.documents import lexicon as lx
@@ -934,6 +935,12 @@ def _indicator_for(
             np = _prev_clause_np(text, s_lo, c_lo)
             return np or before, []
         if _RX1.match(raw_before) and not _RX24.search(before):
+            same_rate = prev is not None and prev.unit == m.unit and "占" not in raw_before
+            if same_rate and prev_ind and prev_ind.endswith("率"):
+                # 课后服务参与率达到95%以上,其中农村学校不低于90%: the part named after 其中 has
+                # the same rate (its own subject before the measure)
+                k = prev_ind.rfind(before[-2:])
+                return before + (prev_ind[k + 2 :] if k >= 0 and len(prev_ind) - k > 3 else prev_ind), []
             return before + "比例", []
         if not _RX25.search(before) and prev_measure:
             return _join_measure(before, prev_measure), []
@@ -1029,9 +1036,22 @@ def _indicator_for(
         return base, []
     if len(before) < 2 and prev_subject:
         return prev_subject, []
-    if before in lx.LEADING_VERBS and not after_ok and prev_subject and prev is not None and prev.unit == m.unit:
-        return prev_subject, []  # 2023年完成10所学校改造,2024年完成15所: the verb alone keeps the noun
+    bare_verb = _ADVERB.sub("", before)
+    if (
+        (bare_verb in lx.LEADING_VERBS or (bare_verb in _BUILD_VERBS and bare_verb != before))
+        and not after_ok
+        and prev_subject
+        and prev is not None
+        and prev.unit == m.unit
+    ):
+        # 2023年完成10所学校改造,2024年完成15所 / 已建成示范校200所,今年再建100所: the verb alone
+        # keeps the noun
+        return prev_subject, []
     return before, []
+
+
+_ADVERB = re.compile(r"^(?:再|还|又|将|要|计划|继续|另|力争|争取)+")
+_BUILD_VERBS = ("建", "改建", "扩建", "改扩建", "新改扩建", "续建")
 
 
 _STAGE_LIST = re.compile(
@@ -1044,6 +1064,30 @@ def _stage_list_of(n: int) -> re.Pattern[str]:
     """A list of exactly ``n`` stages (小学、初中 for 2), not part of a longer one."""
     st = "(?:" + "|".join(_STAGES_LONGEST_FIRST) + ")"
     return re.compile(r"(?<![、和及])(" + st + r"(?:[、和及]" + st + r"){" + str(n - 1) + r"})(?![、和及])")
+
+
+_PLACE_JOIN = ("、", "和", "及", "与")
+
+
+def _places_one_to_one(ctx: DocContext, c_lo: int, group: list[Record]) -> bool:
+    """简阳市、彭州市达标率分别达到80%、85%: a list of as many places as values, opening the
+    clause, gives each value its place (in order), and the places leave the indicator."""
+    text = ctx.text
+    first = group[0].mention.start
+    if text.find("分别", c_lo, first) < 0:
+        return False
+    places = _place_hits(text, c_lo, first, ctx)
+    if len(places) != len(group) or text[c_lo : places[0][0]].strip(" ,，、") not in ("", "其中"):
+        return False
+    if any(text[a[1] : b[0]] not in _PLACE_JOIN for a, b in pairwise(places)):
+        return False
+    listed = text[places[0][0] : places[-1][1]]
+    for (_s, _e, place), g in zip(places, group, strict=True):
+        g.region, g.region_code, g.extra_regions = display_name(place), place.code, []
+        k = g.indicator.find(listed)
+        if k >= 0:
+            g.indicator = (g.indicator[:k] + g.indicator[k + len(listed) :]).strip(" 、,，的")
+    return True
 
 
 def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Record]:
@@ -1087,6 +1131,10 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             prefix = items[0][: len(items[0]) - len(items[1])]
             for k, g in enumerate(group):
                 g.indicator = items[0] if k == 0 else prefix + items[k]
+            out.extend(group)
+            i = j
+            continue
+        if len(group) > 1 and _places_one_to_one(ctx, c_lo, group):
             out.extend(group)
             i = j
             continue

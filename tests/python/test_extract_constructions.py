@@ -499,3 +499,26 @@ def test_yearly_change_and_baseline_year_are_not_part_of_the_indicator() -> None
     recs = run("中小学生近视率力争每年下降0.5个百分点。每万人口拥有高校在校生数比2020年提高10%。")
     assert one(recs, 0.5).indicator_text == "中小学生近视率"
     assert one(recs, 10, "%").indicator_text == "每万人口拥有高校在校生数"
+
+
+def test_places_listed_with_as_many_values_take_one_each() -> None:
+    recs = run("简阳市、彭州市义务教育优质均衡发展达标率分别达到80%、85%。", title="成都市2024年教育工作要点")
+    a, b = one(recs, 80, "%"), one(recs, 85, "%")
+    assert (a.region, b.region) == ("简阳市", "彭州市")
+    assert a.indicator_text == b.indicator_text == "义务教育优质均衡发展达标率"
+
+
+def test_a_part_named_after_qizhong_keeps_the_rate() -> None:
+    recs = run("义务教育阶段学校课后服务参与率达到95%以上,其中农村学校不低于90%。")
+    assert one(recs, 90, "%").indicator_text == "农村学校课后服务参与率"
+    # a share of the whole stays a share
+    recs = run("专任教师中本科以上学历比例达到80%,其中农村学校占30%。")
+    assert one(recs, 30, "%").indicator_text == "农村学校比例"
+
+
+def test_more_of_the_same_after_a_reported_count_is_a_target() -> None:
+    recs = run("全市已建成智慧校园示范校200所,2024年再建100所。", title="某市2024年教育工作要点")
+    done, more = one(recs, 200, "所"), one(recs, 100, "所")
+    assert done.status == "actual"
+    assert more.status == "target"
+    assert more.indicator_text == "智慧校园示范校"
