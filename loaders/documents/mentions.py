@@ -41,13 +41,17 @@ _COUNTER_ALT = "|".join(re.escape(c) for c in lx.COUNTERS)
 # lookbehind holding a lookahead, that the mention proper (group ``all``) matches from that
 # character. The match itself is one character long: the mention ends at ``m.end("all")``, and
 # matches starting inside the previous mention are skipped (find_mentions), as finditer would.
+# 八成 / 一半 count as a share with a suffix (八成以上) or right after a comparator (超过一半)
+_SHARE_COMPARATORS = ("超过", "达到", "不少于", "不低于", "接近", "占")
+_AFTER_COMPARATOR_CHENG = "".join(f"|(?<={w}[一二三四五六七八九]成)" for w in _SHARE_COMPARATORS)
+_AFTER_COMPARATOR_HALF = "".join(f"|(?<={w}{h})" for w in _SHARE_COMPARATORS for h in ("一半", "半数"))
 _MENTION_FIRST = "0-9百千万半一二两三四五六七八九十翻为是保控降零〇"
 _MENTION = re.compile(
     r"[" + _MENTION_FIRST + r"](?<=(?=(?P<all>"
     r"(?:(?P<pw>百分之" + CHINESE + r"(?:点[零〇一二三四五六七八九]{1,4})?)"
     r"|(?P<fr>(?:[一二三四五六七八九十]{1,3}|千|万)分之[一二三四五六七八九十]{1,3})"
-    r"|(?P<cheng>[一二三四五六七八九])成(?=以上|左右|以下|以内|多|的)"
-    r"|(?P<half>一半|半数)(?=以上|左右|的)"
+    r"|(?P<cheng>[一二三四五六七八九])成(?:(?=以上|左右|以下|以内|多|的)" + _AFTER_COMPARATOR_CHENG + r")"
+    r"|(?P<half>一半|半数)(?:(?=以上|左右|的)" + _AFTER_COMPARATOR_HALF + r")"
     r"|(?P<dbl>翻(?P<dbln>[一两三四])番)"
     r"|(?P<ratio>(?<![\d.:])\d{1,3}(?:\.\d{1,2})?:\d{1,3}(?:\.\d{1,2})?(?![\d:]))"
     r"|(?P<zero>(?<=[率数])(?:为|是|保持为|控制为|降为)零)"

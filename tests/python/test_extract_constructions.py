@@ -522,3 +522,10 @@ def test_more_of_the_same_after_a_reported_count_is_a_target() -> None:
     assert done.status == "actual"
     assert more.status == "target"
     assert more.indicator_text == "智慧校园示范校"
+
+
+def test_half_and_tenths_right_after_a_comparator() -> None:
+    recs = run("职业院校“双师型”教师占专业课教师比例超过一半,乡村学校骨干教师达到七成。")
+    assert one(recs, 50, "%").comparator == ">="
+    assert one(recs, 70, "%").comparator == ">="
+    assert not [r for r in run("每天一半时间用于户外活动。") if r.value == 50]
