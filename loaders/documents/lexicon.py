@@ -492,6 +492,9 @@ REVIEW_HEADINGS: tuple[str, ...] = (
     "现状",
     "基本情况",
     "成绩与经验",
+    "总结",
+    "完成情况",
+    "进展情况",
 )
 GOAL_HEADINGS: tuple[str, ...] = (
     "目标",
@@ -505,6 +508,11 @@ GOAL_HEADINGS: tuple[str, ...] = (
     "形势",
     "挑战",
     "问题",
+    "计划",
+    "安排",
+    "打算",
+    "展望",
+    "部署",
 )
 
 #: school stages and groups that share a measure in a list (小学、初中入学率)
