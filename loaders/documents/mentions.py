@@ -55,7 +55,8 @@ _MENTION = re.compile(
     r"|(?P<dbl>翻(?P<dbln>[一两三四])番)"
     r"|(?P<ratio>(?<![\d.:])\d{1,3}(?:\.\d{1,2})?:\d{1,3}(?:\.\d{1,2})?(?![\d:]))"
     r"|(?P<zero>(?<=[率数])(?:为|是|保持为|控制为|降为)零)"
-    r"|(?<![\d.A-Za-z_/])(?P<v1>" + ARABIC + r"|" + CHINESE + r"(?=(?:余|多)?(?:" + _COUNTER_ALT + r")))(?P<p1>%)?"
+    r"|(?<![\d.A-Za-z_/])(?P<v1>" + ARABIC + r"|" + CHINESE + r"(?=(?:[余多][万亿]?)?(?:" + _COUNTER_ALT + r")))"
+    r"(?P<yus>[余多][万亿](?=" + _COUNTER_ALT + r"))?(?P<p1>%)?"
     r"(?:(?P<sep>[-—–~～])(?P<v2>" + NUMBER + r"))?"
     r"(?P<yu>余|多)?(?P<unit>%|" + _COUNTER_ALT + r")?)"
     r")).)"
@@ -240,6 +241,10 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         value = parse_number(tok)
         if value is None or not math.isfinite(value):
             continue
+        yus = m.group("yus")
+        if yus:  # 40余万个: more than 400,000
+            value *= 1e4 if yus[1] == "万" else 1e8
+            yu = yus[0]
         vh = None
         if v2:
             vh = parse_number(v2)

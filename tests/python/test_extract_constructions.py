@@ -540,3 +540,10 @@ def test_a_plan_section_after_a_review_section_holds_targets() -> None:
     # a 总结 section reports what was done
     recs = run("一、工作总结\n全区新建幼儿园2所。\n二、工作计划\n新建幼儿园3所。", title=title)
     assert (one(recs, 2, "所").status, one(recs, 3, "所").status) == ("actual", "target")
+
+
+def test_more_than_n_ten_thousand() -> None:
+    recs = run("新增公办学位40余万个,培训教师5万余人次。")
+    r = one(recs, 400000, "个")
+    assert r.comparator == ">=" and r.indicator_text == "新增公办学位"
+    assert one(recs, 50000, "人次").comparator == ">="
