@@ -1211,11 +1211,25 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
     return final
 
 
+def _same_figure(a: Record, b: Record) -> bool:
+    x, y = a.mention, b.mention
+    return (x.value, x.value_high, x.unit) == (y.value, y.value_high, y.unit)
+
+
 def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str, newlines: list[int]) -> list[Target]:
     out: list[Target] = []
     seen: set[tuple] = set()
     text = ctx.text
     values_seen: dict[tuple, int] = {}  # (value, unit) -> 1 if first stated in a title/heading line
+    title_end = newlines[0] if newlines else len(text)
+    for r in recs if title_end <= 200 else ():  # (a first line that long is no headline)
+        if r.mention.start >= title_end:
+            break
+        # a headline figure (我省学前教育毛入园率达91.2%) is told in the body with its year:
+        # the headline has the body's status and year
+        twin = next((b for b in recs if b.mention.start > title_end and _same_figure(b, r)), None)
+        if twin is not None:
+            r.status, r.year = twin.status, twin.year
     for r in recs:
         m = r.mention
         # (the line's ends by bisection: a search from the mention would scan a 1 MB line per record)

@@ -547,3 +547,12 @@ def test_more_than_n_ten_thousand() -> None:
     r = one(recs, 400000, "个")
     assert r.comparator == ">=" and r.indicator_text == "新增公办学位"
     assert one(recs, 50000, "人次").comparator == ">="
+
+
+def test_a_headline_figure_takes_the_status_of_the_body_that_reports_it() -> None:
+    recs = run(
+        "记者从省教育厅获悉,截至2023年底,我省学前教育毛入园率达91.2%。",
+        title="我省学前教育毛入园率达91.2%",
+    )
+    hits = [r for r in recs if r.value == 91.2]
+    assert [(r.status, r.target_year) for r in hits] == [("actual", 2023)]
