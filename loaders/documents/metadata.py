@@ -194,6 +194,7 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     objs: dict[str, Any] = {}
     body = text
     chrome_line: dict[int, bool] = {}  # per line: a short source/contact line (judged once)
+    source_regions: Counter[str] = Counter()  # regions named only on such lines (来源:河南日报)
     breaks = [m.start() for m in _NEWLINE.finditer(body)]
     for s, _e, hit in find_all_cached(body):
         cands = candidates(hit)
@@ -205,6 +206,9 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
             skip = line_end - line_start < 60 and _SOURCE_LINE.search(body, line_start, line_end) is not None
             chrome_line[line_start] = skip
         if skip:
+            for r in cands:
+                source_regions[r.code] += 1.0 / len(cands)
+                objs.setdefault(r.code, r)
             continue
         for r in cands:
             w = 1.0 / len(cands)
@@ -240,6 +244,13 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     if not scores:
         if country_mentions >= 2:
             return "全国", _country()
+        # a news page that only says 我省/全省 (or 我市…): the newspaper or site on its source
+        # line names the place, when it is one of that level (来源:河南日报 → 河南省)
+        for code, _n in source_regions.most_common():
+            r = objs[code]
+            spoken = {"province": "province", "prefecture": "prefecture", "county": "county"}.get(r.level)
+            if spoken and levels[spoken] >= 1 and (r.level != "county" or levels["district"] == 0):
+                return display_name(r), r
         m = _PLACEHOLDER.search(title or "") or _PLACEHOLDER.search(text[:3000])
         return (m.group(0), None) if m else (None, None)
     best_code = max(scores, key=lambda c: (scores[c], -len(c.rstrip("0"))))

@@ -74,3 +74,12 @@ def test_title_that_opens_with_guanyu_has_no_issuer_in_it() -> None:
         "某县人民政府办公室"
     )
     assert meta_of("关于做好2024年秋季开学工作的通知\n各学校:\n请做好开学准备。").issuer is None
+
+
+def test_a_news_page_that_only_says_our_province_takes_the_region_of_its_source_line() -> None:
+    body = "记者从省教育厅获悉,截至2023年底,我省学前教育毛入园率达91.2%,全省新建幼儿园120所。"
+    m = meta_of(f"我省学前教育毛入园率达91.2%\n来源:河南日报 2024-05-20 08:30\n{body}")
+    assert (m.region, m.region_code) == ("河南省", "410000")
+    # the source line's place must be of the level the page speaks at
+    m = meta_of(f"我市新建幼儿园120所\n来源:河南日报 2024-05-20\n记者获悉,今年我市新建幼儿园120所。")
+    assert m.region_code != "410000"
