@@ -81,5 +81,5 @@ def test_a_news_page_that_only_says_our_province_takes_the_region_of_its_source_
     m = meta_of(f"我省学前教育毛入园率达91.2%\n来源:河南日报 2024-05-20 08:30\n{body}")
     assert (m.region, m.region_code) == ("河南省", "410000")
     # the source line's place must be of the level the page speaks at
-    m = meta_of(f"我市新建幼儿园120所\n来源:河南日报 2024-05-20\n记者获悉,今年我市新建幼儿园120所。")
+    m = meta_of("我市新建幼儿园120所\n来源:河南日报 2024-05-20\n记者获悉,今年我市新建幼儿园120所。")
     assert m.region_code != "410000"
