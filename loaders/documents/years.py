@@ -166,7 +166,12 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
     for m in _PERIOD.finditer(text):
         s, e = m.span()
         if m.group(1) in PLAN_PERIODS and free(s, e):
-            found.append(YearMention(s, e, PLAN_PERIODS[m.group(1)][1], "period"))
+            end = PLAN_PERIODS[m.group(1)][1]
+            if m.group(0).endswith("以来"):
+                # 十四五以来 in 2024: what was done since the period began, as of now
+                found.append(YearMention(s, e, doc_year or end, "asof"))
+            else:
+                found.append(YearMention(s, e, end, "period"))
             take(s, e)
     if doc_year:
         for m in _relative_matches(text):

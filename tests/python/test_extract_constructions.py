@@ -556,3 +556,13 @@ def test_a_headline_figure_takes_the_status_of_the_body_that_reports_it() -> Non
     )
     hits = [r for r in recs if r.value == 91.2]
     assert [(r.status, r.target_year) for r in hits] == [("actual", 2023)]
+
+
+def test_since_the_plan_period_began_is_reported_as_of_the_document_year() -> None:
+    recs = run(
+        "“十四五”以来,全省累计新建公办幼儿园1800余所。“十四五”期间,全省将新建学校300所。",
+        title="某省2024年教育工作要点",
+    )
+    done = one(recs, 1800, "所")
+    assert (done.status, done.target_year) == ("actual", 2024)
+    assert (one(recs, 300, "所").status, one(recs, 300, "所").target_year) == ("target", 2025)
