@@ -102,6 +102,9 @@ _RX32 = re.compile("已|已经")
 # ----------------------------------------------------------------------------------------
 # mention regex
 _SENT_END = re.compile(r"[。；;！!？?\n]")
+_LIST_ITEM = re.compile(
+    r"[ \t]*(?:\d{1,2}[.、．)）](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}是|[①-⑳])"
+)
 _CLAUSE_END = re.compile(r"[。；;！!？?\n,，:：]")
 _HARD_STOP = set("。；;！!？?\n")
 _CLAUSE_STOP = set("。；;！!？?\n,，:：")
@@ -256,9 +259,24 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     if rows:
         records.extend(_table_records(ctx))
     scope: _Scope | None = None
+    # a deadline on a line that ends with a colon (到2027年,…在以下方面均达到要求:) holds for the
+    # numbered items after it
+    list_year: tuple[int, str] | None = None
+    list_line = lead_line = -1
     for s_lo, s_hi in _sentences(text):
         k = bisect.bisect_left(newlines, s_lo)
         p_start = newlines[k - 1] + 1 if k > 0 else 0
+        if list_year is not None and p_start != list_line:
+            list_line = p_start
+            if not _LIST_ITEM.match(text, p_start):
+                list_year = None
+        if text[s_hi - 1 : s_hi] in ("：", ":") and text[s_hi : s_hi + 1] in ("\n", ""):
+            lead = [
+                y for y in find_years(text[s_lo:s_hi], ctx.doc_year) if y.kind in ("deadline", "relative", "range_end")
+            ]
+            if lead:
+                list_year, list_line = (lead[-1].year, lead[-1].kind), p_start
+                lead_line = p_start
         a, b = bisect.bisect_left(starts, s_lo), bisect.bisect_left(starts, s_hi)
         r = bisect.bisect_right(row_starts, s_lo) - 1
         if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
@@ -286,6 +304,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             continue
         years = find_years(text[s_lo:s_hi], ctx.doc_year)
         years = [YearMention(y.start + s_lo, y.end + s_lo, y.year, y.kind) for y in years]
+        if list_year is not None and p_start != lead_line and para.carry_year is None:
+            para.carry_year = list_year
         mentions = [m for m in all_mentions[a:b] if m.end <= s_hi]
         if mentions:
             # drop numbers inside year expressions

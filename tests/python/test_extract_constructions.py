@@ -566,3 +566,15 @@ def test_since_the_plan_period_began_is_reported_as_of_the_document_year() -> No
     done = one(recs, 1800, "所")
     assert (done.status, done.target_year) == ("actual", 2024)
     assert (one(recs, 300, "所").status, one(recs, 300, "所").target_year) == ("target", 2025)
+
+
+def test_a_deadline_leading_a_numbered_list_holds_for_its_items() -> None:
+    body = (
+        "到2027年,全县义务教育学校在以下方面均达到要求:\n"
+        "1.生均教学及辅助用房面积:小学、初中分别达到4.5平方米以上、5.8平方米以上;\n"
+        "2.每百名学生拥有网络多媒体教室数:小学、初中分别达到2.3间以上、2.4间以上。\n"
+        "全县新建学校3所。"
+    )
+    recs = run(body, title="某县2023年义务教育优质均衡发展工作方案")
+    assert {r.target_year for r in recs if r.unit in ("平方米", "间")} == {2027}
+    assert one(recs, 3, "所").target_year == 2023  # the list ended
