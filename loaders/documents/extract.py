@@ -91,7 +91,7 @@ _RX22 = re.compile("^[^,，]{0,3}各")
 _RX23 = re.compile("全国|健康中国")
 _RX24 = re.compile("率|比例|占比")
 _RX25 = re.compile("率|比例|比|占|面|数|水平|程度|份额|增长|增加|提高")
-_RX26 = re.compile("(?:低于|高于|超过)$")
+_RX26 = re.compile("(?<!不)(?:低于|高于|超过)$")  # (不超过 is a comparator, not a comparison)
 _RX27 = re.compile("^[,，、(（]?[\\u4e00-\\u9fff()（）]{0,5}$")
 _RX28 = re.compile("^的比例")
 _RX29 = re.compile("^[,，]")
@@ -1271,7 +1271,7 @@ def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str, n
             # a figure restated after a title or heading gave it, or a repeat of a stated goal
             # ("要实现95%的目标", "低于92%") is counted once
             weak = len(r.indicator) <= 2 or r.indicator in ("目标", "任务", "要求")
-            if values_seen[vkey] or weak or _RX26.search(text[max(0, m.start - 2) : m.start]):
+            if values_seen[vkey] or weak or _RX26.search(text[max(0, m.start - 3) : m.start]):
                 continue
         else:
             values_seen[vkey] = 1 if is_heading and (m.value >= 20 or m.unit == "%") else 0

@@ -93,6 +93,7 @@ _BAD_AFTER = (
 )
 _CONDITION_AFTER = re.compile(r"^(?:以上|以下|及以上)?(?:规模)?[^,，。;；]{0,14}的")
 _YEARS_OF_SCHOOLING = re.compile(r"年限")
+_CLASS_SIZE_THRESHOLD = re.compile(r"(?:及)?以上(?:的)?(?:超)?大班额")
 _REMOVE_VERBS = frozenset(("消除", "化解", "杜绝", "取消", "消灭"))
 
 
@@ -309,6 +310,8 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue
         if _RX2.match(tail):
             continue  # 56人以上大班额比例控制在0.5%以内: a threshold that defines the measured thing
+        if unit == "人" and _CLASS_SIZE_THRESHOLD.match(tail):
+            continue  # 56人及以上大班额全部消除: the size that makes a class too large
         if tail.startswith(("以上", "及以上", "以下")) and text[max(0, s - 2) : s] in _REMOVE_VERBS:
             continue  # 消除56人以上大班额: the threshold names what is removed, it is not a goal
         if unit == "人" and tail.startswith("口") and _RX5.match(tail[1:]) and _CONDITION_AFTER.match(tail[1:]):

@@ -578,3 +578,18 @@ def test_a_deadline_leading_a_numbered_list_holds_for_its_items() -> None:
     recs = run(body, title="某县2023年义务教育优质均衡发展工作方案")
     assert {r.target_year for r in recs if r.unit in ("平方米", "间")} == {2027}
     assert one(recs, 3, "所").target_year == 2023  # the list ended
+
+
+def test_the_same_figure_under_another_indicator_with_bu_chao_guo_is_kept() -> None:
+    recs = run(
+        "小学、初中班额分别不超过45人、50人。每班学生数最多不超过50人。残疾儿童入学率达到95%,体质达标率不低于95%。"
+    )
+    assert "每班学生数" in [r.indicator_text for r in recs if r.value == 50]
+    assert len([r for r in recs if r.value == 95]) == 2
+    # but a comparison with a stated goal is not a second goal
+    recs = run("2023年,全市体质达标率为92%,八年级学生达标率为91.46%,低于92%。")
+    assert len([r for r in recs if r.value == 92]) == 1
+
+
+def test_the_size_that_makes_a_class_too_large_is_no_target() -> None:
+    assert not [r for r in run("义务教育学校56人及以上大班额全部消除。") if r.value == 56]
