@@ -976,6 +976,9 @@ def _indicator_for(
     hm = _HAVE.search(gap_before)
     if hm and len(gap_before) - hm.end() >= 3:
         gap_before = gap_before[hm.end() :]
+    change = _COUNT_CHANGE.search(gap_before)
+    if change and prev_subject and prev is not None and prev.unit == m.unit:
+        return prev_subject + change.group(1), []  # 共有幼儿园7900所,比上年减少120所
     if "、" in gap_before:
         head = gap_before[: gap_before.rindex("、")]
         if not head.endswith(lx.STAGES):
@@ -1070,6 +1073,7 @@ def _indicator_for(
     return before, []
 
 
+_COUNT_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|上一年|(?:19|20)\d\d年)(减少|增加|增长|下降|新增|净增)$")
 _ADVERB = re.compile(r"^(?:再|还|又|将|要|计划|继续|另|力争|争取)+")
 _BUILD_VERBS = ("建", "改建", "扩建", "改扩建", "新改扩建", "续建")
 

@@ -317,6 +317,11 @@ def _annual_year(title: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _report_year(title: str | None) -> int | None:
+    m = re.search(r"((?:19|20)\d\d)\s{0,1}年(?:度)?[^\d]{0,24}?(?:公报|报告|年报|统计|监测)", title or "")
+    return int(m.group(1)) if m else None
+
+
 def default_target_year(text: str, meta: DocumentMeta) -> int | None:
     """The year a target without its own year applies to (see GUIDELINES: target_year)."""
     if meta.doc_type == "annual_plan" and meta.plan_end_year:
@@ -382,6 +387,10 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMeta:
         plan_end_year=end,
     )
     doc_year = int(published[:4]) if published else (end if doc_type == "annual_plan" else None)
+    report_year = _report_year(title) if doc_type == "report" else None
+    if report_year is not None:
+        # 2023年…统计公报 / 2022年度…监测报告: its figures are of that year, whenever it came out
+        doc_year = report_year
     if doc_year is None and doc_type == "news":
         years = Counter(y.year for y in find_years(text, None) if y.kind == "point")
         if years:

@@ -83,3 +83,15 @@ def test_a_news_page_that_only_says_our_province_takes_the_region_of_its_source_
     # the source line's place must be of the level the page speaks at
     m = meta_of("我市新建幼儿园120所\n来源:河南日报 2024-05-20\n记者获悉,今年我市新建幼儿园120所。")
     assert m.region_code != "410000"
+
+
+def test_a_statistical_bulletin_reports_the_year_in_its_title() -> None:
+    from loaders.documents.extract import extract_targets
+
+    raw = "2023年某省教育事业发展统计公报\n全省共有幼儿园7900所,比上年减少120所;学前三年毛入园率为98.9%。"
+    ct = clean(raw)
+    m = extract_metadata(ct.text, "t")
+    assert m.doc_type == "report" and m.extra["doc_year"] == 2023
+    recs = extract_targets(ct, m, "t")
+    assert {(r.status, r.target_year) for r in recs} == {("actual", 2023)}
+    assert "幼儿园减少" in [r.indicator_text for r in recs]
