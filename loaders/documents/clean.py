@@ -323,7 +323,7 @@ def needs_t2s(text: str) -> bool:
     or a phrase that changes a character otherwise left alone (瞭解). A text with neither is its
     own conversion, so the call (~40 ns a character, a tenth of the pipeline on a simplified
     plan) is skipped. Costs one character-class scan (~10 ns a character) and, for each of the
-    ten phrase-only characters the text holds, a search for its phrases. The tables come from
+    nine phrase-only characters the text holds, a search for its phrases. The tables come from
     ``scripts/generate_t2s_chars.py``; ``test_clean_t2s_gate.py`` checks them against OpenCC."""
     pos = 0
     while (m := _T2S_SCAN.search(text, pos)) is not None:
