@@ -262,21 +262,18 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     # a deadline on a line that ends with a colon (到2027年,…在以下方面均达到要求:) holds for the
     # numbered items after it
     list_year: tuple[int, str] | None = None
-    list_line = lead_line = -1
+    lead_line = -1  # the line that gave list_year
     for s_lo, s_hi in _sentences(text):
         k = bisect.bisect_left(newlines, s_lo)
         p_start = newlines[k - 1] + 1 if k > 0 else 0
-        if list_year is not None and p_start != list_line:
-            list_line = p_start
-            if not _LIST_ITEM.match(text, p_start):
-                list_year = None
+        if list_year is not None and p_start != lead_line and not _LIST_ITEM.match(text, p_start):
+            list_year = None  # the list has ended
         if text[s_hi - 1 : s_hi] in ("：", ":") and text[s_hi : s_hi + 1] in ("\n", ""):
             lead = [
                 y for y in find_years(text[s_lo:s_hi], ctx.doc_year) if y.kind in ("deadline", "relative", "range_end")
             ]
             if lead:
-                list_year, list_line = (lead[-1].year, lead[-1].kind), p_start
-                lead_line = p_start
+                list_year, lead_line = (lead[-1].year, lead[-1].kind), p_start
         a, b = bisect.bisect_left(starts, s_lo), bisect.bisect_left(starts, s_hi)
         r = bisect.bisect_right(row_starts, s_lo) - 1
         if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
@@ -1061,7 +1058,7 @@ def _indicator_for(
         return prev_subject, []
     bare_verb = _ADVERB.sub("", before)
     if (
-        (bare_verb in lx.LEADING_VERBS or (bare_verb in _BUILD_VERBS and bare_verb != before))
+        (bare_verb in lx.LEADING_VERBS or (bare_verb != before and (bare_verb == "建" or _BARE_BUILD.match(bare_verb))))
         and not after_ok
         and prev_subject
         and prev is not None
@@ -1075,7 +1072,6 @@ def _indicator_for(
 
 _COUNT_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|上一年|(?:19|20)\d\d年)(减少|增加|增长|下降|新增|净增)$")
 _ADVERB = re.compile(r"^(?:再|还|又|将|要|计划|继续|另|力争|争取)+")
-_BUILD_VERBS = ("建", "改建", "扩建", "改扩建", "新改扩建", "续建")
 
 
 _STAGE_LIST = re.compile(

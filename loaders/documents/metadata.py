@@ -248,8 +248,8 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
         # line names the place, when it is one of that level (来源:河南日报 → 河南省)
         for code, _n in source_regions.most_common():
             r = objs[code]
-            spoken = {"province": "province", "prefecture": "prefecture", "county": "county"}.get(r.level)
-            if spoken and levels[spoken] >= 1 and (r.level != "county" or levels["district"] == 0):
+            spoken = r.level in ("province", "prefecture", "county") and levels[r.level] >= 1
+            if spoken and (r.level != "county" or levels["district"] == 0):
                 return display_name(r), r
         m = _PLACEHOLDER.search(title or "") or _PLACEHOLDER.search(text[:3000])
         return (m.group(0), None) if m else (None, None)
@@ -310,15 +310,13 @@ def province_of(r: Any) -> Any:
     return None
 
 
-def _annual_year(title: str | None) -> int | None:
-    if not title:
-        return None
-    m = re.search(r"((?:19|20)\d\d)\s{0,1}年(?:度)?[^\d]{0,16}?(?:计划|要点|安排|实事|方案|任务)", title)
-    return int(m.group(1)) if m else None
+_ANNUAL_TITLE = re.compile(r"((?:19|20)\d\d)\s{0,1}年(?:度)?[^\d]{0,16}?(?:计划|要点|安排|实事|方案|任务)")
+_REPORT_TITLE = re.compile(r"((?:19|20)\d\d)\s{0,1}年(?:度)?[^\d]{0,24}?(?:公报|报告|年报|统计|监测)")
 
 
-def _report_year(title: str | None) -> int | None:
-    m = re.search(r"((?:19|20)\d\d)\s{0,1}年(?:度)?[^\d]{0,24}?(?:公报|报告|年报|统计|监测)", title or "")
+def _title_year(title: str | None, pattern: re.Pattern[str]) -> int | None:
+    """The year of an annual plan (``_ANNUAL_TITLE``) or of a report's figures (``_REPORT_TITLE``)."""
+    m = pattern.search(title or "")
     return int(m.group(1)) if m else None
 
 
@@ -357,7 +355,7 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMeta:
     doc_type = classify(title, text)
     region, region_obj = document_region(text, title)
     start = end = None
-    ay = _annual_year(title)
+    ay = _title_year(title, _ANNUAL_TITLE)
     if ay and doc_type in ("annual_plan", "other", "notice", "news"):
         doc_type = "annual_plan" if doc_type in ("other", "annual_plan") else doc_type
         start = end = ay
@@ -387,7 +385,7 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMeta:
         plan_end_year=end,
     )
     doc_year = int(published[:4]) if published else (end if doc_type == "annual_plan" else None)
-    report_year = _report_year(title) if doc_type == "report" else None
+    report_year = _title_year(title, _REPORT_TITLE) if doc_type == "report" else None
     if report_year is not None:
         # 2023年…统计公报 / 2022年度…监测报告: its figures are of that year, whenever it came out
         doc_year = report_year
