@@ -831,6 +831,12 @@ def _prev_clause_np(text: str, s_lo: int, c_lo: int) -> str:
     return strip_leading_verbs(s)
 
 
+# a share of a named base: (X)按(照)(不低于)Y的N%(安排/列支)(X) → X占Y比例
+_SHARE_BASE = re.compile(r"(?:按照|按)(?:不低于|不少于|不高于|不超过|不得低于|不得少于)?([^,，、;；:：的]{2,24})的$")
+_SHARE_VERB = re.compile(r"^(?:安排|列支|提取|计提|划拨)")  # (配置走班所需教室 keeps its verb)
+# what a share is for, after 的比例: 按不低于30%的比例用于职业教育, 按10%的比例参加交流轮岗
+_SHARE_ACT = re.compile(r"^(?:用于|投入|安排|列支|配备|配齐|配置|参加|参与)")
+_TRAILING_BY = re.compile(r"(?:按照|按)$")
 _DELTA = re.compile(r"(?<!不)(?:增长|增加|提高|上升|下降|减少|降低|高于|低于)(?!到|至)[^,，]{0,8}$")
 _HAVE = re.compile(r"(?:共有|现有|拥有|有)(?![效关序机力所的着利些])(?!.{0,20}有(?![效关序机力所的着利些]))")
 _MODAL = re.compile(r"(?:要|将|拟|计划|预计)(?=[建新完培打设开投提增实引招组遴举创])(?!.{0,30}(?:要|将|计划|拟|预计))")
@@ -873,6 +879,10 @@ def _indicator_for(
                 sp = sp[sp.rindex("的") + 1 :]
             if len(sp) >= 3:
                 subjects.append(sp)
+        if len(subjects) >= 2 and _STAGES_ONLY.fullmatch(subjects[-1]) and not _STAGES_ONLY.fullmatch(subjects[-2]):
+            # 专任教师中硕士以上学历教师比例,小学、初中分别达到3%和8%: the stages split the measure
+            # named before them (one record per stage, see _split_lists)
+            return subjects[-1] + subjects[-2], []
         if len(subjects) >= 2:
             return subjects[-1], subjects[:-1]
     c_hi = _clause_end(text, m.end, s_hi)
@@ -894,10 +904,21 @@ def _indicator_for(
         # X的N%的比例VERB-OBJ → OBJ比例 ; 按X的N%安排OBJ → OBJ占X比例
         tail = text[m.end : c_hi]
         if tail.startswith("的比例"):
-            obj = strip_leading_verbs(strip_phrase(_RX28.sub("", tail)))
-            obj = _RX14.sub("", obj)
+            act = strip_phrase(_RX28.sub("", tail))
+            obj = _RX14.sub("", strip_leading_verbs(act))
+            # 地方教育附加按不低于30%的比例用于职业教育: the subject before 按 owns the share
+            owner = strip_phrase(_TRAILING_BY.sub("", raw_before))
+            if len(owner) >= 2 and len(act) >= 2 and not _RX24.search(owner) and _SHARE_ACT.match(act):
+                return owner[:24] + act[:24] + "比例", []
             if len(obj) >= 2:
                 return obj[:24] + "比例", []
+        share = _SHARE_BASE.search(text, max(lo, m.start - 40), m.start)
+        if share:
+            owner = strip_phrase(text[lo : share.start()])
+            if len(owner) < 2:
+                owner = strip_phrase(_SHARE_VERB.sub("", _RX5.sub("", after)))
+            if len(owner) >= 2 and not _RX24.search(owner):
+                return owner[:24] + "占" + share.group(1) + "比例", []
         pred = text[lo : m.start].strip(",，、 ")
         subj0 = strip_phrase(raw_before)
         # a change or a gap: 比2015年增加25.51个百分点, 增长47.87%
@@ -1079,6 +1100,11 @@ _STAGE_LIST = re.compile(
 )
 
 
+#: what the phrase of a later value in a 、-list reads when it has none of its own: the earlier
+#: value (骨干教师按8%) or the list's tail (比例培养认定)
+_LIST_LEFTOVER = re.compile(r"\d|%|^(?:的)?比例")
+
+
 @lru_cache(maxsize=16)
 def _stage_list_of(n: int) -> re.Pattern[str]:
     """A list of exactly ``n`` stages (小学、初中 for 2), not part of a longer one."""
@@ -1182,6 +1208,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             # values followed by a list of holders: 8%、12%、15%的比例…自治区、市、县骨干教师
             tail_hi = _clause_end(ctx.text, group[-1].mention.end, len(ctx.text))
             tail = ctx.text[group[-1].mention.end : min(len(ctx.text), group[-1].mention.end + 60)]
+            named = False
             hm = re.search(
                 r"((?:[\u4e00-\u9fff]{1,3}、){"
                 + str(len(group) - 1)
@@ -1199,6 +1226,12 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
                     for h, g in zip(holders, group, strict=True):
                         g.indicator = h + noun
                         g.ev_end = max(g.ev_end, group[-1].mention.end + hm.end())
+                    named = True
+            if not named and len(r.indicator) >= 2 and any(_LIST_LEFTOVER.search(g.indicator) for g in group[1:]):
+                # 骨干教师按8%、12%、15%的比例培养认定 with no holders after: the later values share
+                # the subject of the first (their own phrases are only the list's leftovers)
+                for g in group[1:]:
+                    g.indicator = r.indicator
             out.extend(group)
             i = j
             continue

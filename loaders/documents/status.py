@@ -146,7 +146,10 @@ def clause_status(text: str, s_lo: int, pos: int) -> str | None:
 
 
 def _update_state(clause: str, state: str | None) -> str | None:
-    return _clause_cue(clause) or state
+    cue = _clause_cue(clause)
+    if cue == "cumulative" and state == "actual":
+        return state  # 2021年以来,累计新增学位…: the total since a past year was reached
+    return cue or state
 
 
 @lru_cache(maxsize=16384)
@@ -157,6 +160,8 @@ def _clause_cue(clause: str) -> str | None:
     a = _CLAUSE_ACTUAL.search(clause)
     t = _CLAUSE_TARGET.search(clause)
     if a and (not t or a.start() > t.start()):
+        if a.group(0) == "累计" and _CLAUSE_ACTUAL.search(clause, a.end()) is None:
+            return "cumulative"  # 累计 alone: a reported total, or a plan's total to reach
         return "actual"
     if t:
         return "target"
@@ -209,6 +214,11 @@ def status_and_year(
     status = "target"
     ref_year = doc_year or ctx.meta.plan_start_year
     clause_state = clause_status(text, s_lo, m.start) or para.carry_state
+    if clause_state == "cumulative":
+        # 累计 names a total; in a plan, over its own period or with no year, the total is to reach
+        # (“十四五”期间,累计培训校长、教师20万人次); in a report, or for a past year, it was reached
+        planned = ctx.meta.doc_type not in ("news", "report", "other") and not in_review
+        clause_state = "target" if planned and (year is None or ref_year is None or year >= ref_year) else "actual"
     explicit_base = rx2 or para.carry_base is not None
     has_baseline = any(y.kind == "baseline" for y in years) or rx3
     reported = (

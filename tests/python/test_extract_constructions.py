@@ -593,3 +593,45 @@ def test_the_same_figure_under_another_indicator_with_bu_chao_guo_is_kept() -> N
 
 def test_the_size_that_makes_a_class_too_large_is_no_target() -> None:
     assert not [r for r in run("义务教育学校56人及以上大班额全部消除。") if r.value == 56]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "教师培训经费按照不低于学校年度公用经费预算总额的5%安排。",
+        "按不低于学校年度公用经费预算总额的5%安排教师培训经费。",
+    ],
+)
+def test_a_share_of_a_named_base_is_owned_by_what_it_funds(sentence: str) -> None:
+    r = one(run(sentence), 5, "%")
+    assert r.indicator_text.startswith("教师培训经费占") and r.indicator_text.endswith("比例"), r.indicator_text
+    assert r.indicator_code == "teacher_training_budget_share"
+    assert r.comparator == ">="
+
+
+def test_the_subject_before_an_an_bu_di_yu_share_owns_it() -> None:
+    recs = run("地方教育附加按不低于30%的比例用于职业教育,义务教育教师按不低于10%的比例参加交流轮岗。")
+    assert one(recs, 30, "%").indicator_code == "vocational_share_of_education_surcharge"
+    assert one(recs, 10, "%").indicator_code == "teacher_rotation_share"
+
+
+def test_stages_after_a_measure_split_it_with_he() -> None:
+    recs = run("专任教师中硕士以上学历教师比例,小学、初中分别达到3%和8%。")
+    assert sorted((r.value, r.indicator_text) for r in recs) == [
+        (3, "小学专任教师中硕士以上学历教师比例"),
+        (8, "初中专任教师中硕士以上学历教师比例"),
+    ]
+
+
+def test_a_value_list_with_no_holders_after_shares_the_subject_before() -> None:
+    recs = run("到2027年,骨干教师按8%、12%、15%的比例分级培养认定。")
+    assert [(r.value, r.indicator_text) for r in recs] == [(8, "骨干教师"), (12, "骨干教师"), (15, "骨干教师")]
+
+
+def test_a_cumulative_total_in_a_plan_is_a_target_and_in_a_report_an_actual() -> None:
+    plan = one(run("“十四五”期间,累计培训中小学教师20万人次。"), 200000)
+    assert (plan.status, plan.target_year) == ("target", 2025)
+    report = run("2023年,全市累计培训中小学教师2万人次。", title="某市教育局2023年工作总结")
+    assert one(report, 20000).status == "actual"
+    since = one(run("2021年以来,累计新增学位5万个。"), 50000)
+    assert since.status == "actual" and since.indicator_text == "新增学位"
