@@ -14,10 +14,14 @@ export GX_ANALYTICS_ENABLED := False
 
 all: build
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+# the document pipeline's modules are compiled from their source (setup.py): a changed source
+# means a rebuild (until then loaders/_compiled.py runs the changed module as plain Python)
+COMPILED_SOURCES := $(wildcard loaders/regions.py loaders/documents/*.py) setup.py loaders/_compiled.py
+
+$(STAMP): pyproject.toml constraints.txt $(COMPILED_SOURCES)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,4 +42,4 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) target logs warehouse.duckdb warehouse.duckdb.wal .pytest_cache
+	rm -rf $(VENV) build target logs loaders/_build_info.py $(wildcard loaders/*.so loaders/documents/*.so) warehouse.duckdb warehouse.duckdb.wal .pytest_cache

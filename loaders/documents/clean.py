@@ -29,6 +29,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
 
+import cython
+
+from loaders.documents.scan import LiteralAlternation, char_positions
 from loaders.documents.t2s_chars import PHRASES as T2S_PHRASES
 from loaders.documents.t2s_chars import T2S_CHARS
 
@@ -89,20 +92,21 @@ Repl = Callable[[re.Match[str]], str]
 Edit = tuple[str, "Step | None"]
 
 
-def _sub(text: str, pattern: re.Pattern[str], repl: Repl) -> Edit:
-    """``re.sub`` that records its edits: a replacement of the same length maps 1:1, any other
-    maps each new character to the start of the match."""
+def _replace(text: str, edits: list[tuple[int, int, str]]) -> Edit:
+    """Apply ``(start, end, replacement)`` edits (sorted, non-overlapping, each one a change) and
+    record them: a replacement of the same length maps 1:1, any other maps each new character
+    to the start of what it replaced."""
+    if not edits:
+        return text, None
     parts: list[str] = []
     out_starts: list[int] = []
     in_starts: list[int] = []
     linear: list[int] = []
-    last = 0
-    out = 0
-    for m in pattern.finditer(text):
-        s, e = m.span()
-        rs = repl(m)
-        if rs == m.group(0):
-            continue
+    last: cython.Py_ssize_t = 0
+    out: cython.Py_ssize_t = 0
+    s: cython.Py_ssize_t
+    e: cython.Py_ssize_t
+    for s, e, rs in edits:
         if s > last:
             parts.append(text[last:s])
             out_starts.append(out)
@@ -116,8 +120,6 @@ def _sub(text: str, pattern: re.Pattern[str], repl: Repl) -> Edit:
             linear.append(1 if len(rs) == e - s else 0)
             out += len(rs)
         last = e
-    if not out_starts and last == 0:
-        return text, None
     if last < len(text) or not out_starts:
         parts.append(text[last:])
         out_starts.append(out)
@@ -126,16 +128,36 @@ def _sub(text: str, pattern: re.Pattern[str], repl: Repl) -> Edit:
     return "".join(parts), (out_starts, in_starts, linear)
 
 
+def _sub(text: str, pattern: re.Pattern[str], repl: Repl) -> Edit:
+    """``re.sub`` that records its edits (see :func:`_replace`)."""
+    edits: list[tuple[int, int, str]] = []
+    for m in pattern.finditer(text):
+        rs = repl(m)
+        if rs != m.group(0):
+            edits.append((m.start(), m.end(), rs))
+    return _replace(text, edits)
+
+
 def _delete_spans(text: str, spans: list[tuple[int, int]]) -> Edit:
     """Delete the sorted, non-overlapping ``[start, end)`` spans."""
     if not spans:
         return text, None
-    ends = [0]
-    ends.extend(e for _, e in spans)
-    starts = [s for s, _ in spans]
-    starts.append(len(text))
-    pieces = list(map(text.__getitem__, map(slice, ends, starts)))
-    return "".join(pieces), (list(accumulate(map(len, pieces[:-1]), initial=0)), ends, None)
+    pieces: list[str] = []
+    out_starts: list[int] = []
+    in_starts: list[int] = [0]
+    last: cython.Py_ssize_t = 0
+    out: cython.Py_ssize_t = 0
+    s: cython.Py_ssize_t
+    e: cython.Py_ssize_t
+    for s, e in spans:
+        pieces.append(text[last:s])
+        out_starts.append(out)
+        out += s - last
+        in_starts.append(e)
+        last = e
+    pieces.append(text[last:])
+    out_starts.append(out)
+    return "".join(pieces), (out_starts, in_starts, None)
 
 
 def _split_delete(text: str, grouped: re.Pattern[str]) -> Edit:
@@ -176,7 +198,7 @@ def _is_chrome_line(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
-    if set(s) <= _SEPARATOR_SET:
+    if s[0] in _SEPARATOR_SET and set(s) <= _SEPARATOR_SET:
         return True
     spam = len(_SPAM_WORDS.findall(s))
     if spam >= 3 and len(s) < 200:
@@ -194,7 +216,28 @@ def _is_chrome_line(line: str) -> bool:
     return len(s) <= 40 or not _CJK_RUN.search(rest) or len(rest) < 2 * sum(map(len, hits)) + 20
 
 
-_ANY_CHROME = re.compile(_CHROME_WORDS.pattern + "|" + _SPAM_WORDS.pattern)
+def _literal_heads(pattern: str) -> list[str]:
+    """Each top-level alternative of ``pattern`` as a literal: the alternative itself, or, where
+    it holds regex syntax (字号[:：]?\\s{0,2}大…), the literal it starts with (字号)."""
+    alternatives: list[str] = []
+    depth, start = 0, 0
+    for i, c in enumerate(pattern):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+    alternatives.append(pattern[start:])
+    heads = [re.split(r"[\\\[\](){}?*+.^$]", a, maxsplit=1)[0] for a in alternatives]
+    assert all(heads), pattern
+    return heads
+
+
+# Where a chrome or spam word may stand: every literal word, and the literal head of the few
+# that are patterns. A line holding a head but no word is looked at and kept, as before.
+_CHROME_SCAN = LiteralAlternation(_literal_heads(_CHROME_WORDS.pattern) + _literal_heads(_SPAM_WORDS.pattern))
 _SEPARATORS = "|｜•·-—_=*#>?？ \t\u3000"
 # a line whose first non-space character is a separator (the pattern opens with a literal line
 # break, which the engine finds at memory speed)
@@ -218,7 +261,7 @@ def _drop_chrome(text: str, steps: list[Step]) -> str:
         text = _apply(steps, _sub(text, _ENTITY, lambda m: _ENTITIES.get(m.group(0), " ")))
     # only lines holding a chrome or spam word, or short lines, need a closer look; a chrome
     # line loses its text (its line break stays)
-    suspects = {text.rfind("\n", 0, m.start()) + 1 for m in _ANY_CHROME.finditer(text)}
+    suspects = {text.rfind("\n", 0, start) + 1 for start, _ in _CHROME_SCAN.spans(text)}
     # Without a chrome or spam word, a line is chrome only when it is made of separator
     # characters, so only lines whose first visible character is one are looked at too.
     starts = suspects.union(m.start() + 1 for m in _SEPARATOR_LINE.finditer(text))
@@ -236,64 +279,152 @@ def _drop_chrome(text: str, steps: list[Step]) -> str:
 
 
 # --- 2. pinyin glosses --------------------------------------------------------------------
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-# (the bracket comes first and the lookbehind after it: a pattern that starts with a character
-# set lets the regex engine skip ahead to the next bracket instead of trying every position)
-_GLOSS = re.compile(
-    r"[(（](?<=[\u3400-\u9fff][(（])\s{0,1}"
-    r"(?:[a-z" + _TONED + r"]{0,6}[" + _TONED + r"][a-z" + _TONED + r"]{0,6}"  # a tone mark: xiào
-    r"|[a-z]{1,6}[1-5]"  # a tone number: jun1
-    r"|[bcdfghjklmnpqrstwxyz]{0,2}h?[aeiouv]{1,3}(?:ng|n|r)?)"  # a bare lowercase syllable
-    r"\s{0,1}[)）]"
-)
+# A gloss is, as a regex (kept as the specification in tests/python/test_clean_kernels.py):
+#   [(（](?<=[\u3400-\u9fff][(（])\s?(?:TONE_MARK|TONE_NUMBER|BARE)\s?[)）]
+# with TONE_MARK   [a-zT]{0,6}[T][a-zT]{0,6}    (T: a toned vowel; xiào)
+#      TONE_NUMBER [a-z]{1,6}[1-5]                (jun1)
+#      BARE        [bcdfghjklmnpqrstwxyz]{0,2}h?[aeiouv]{1,3}(?:ng|n|r)?   (zhong)
+# Read here by hand: the brackets are found with str.find (memory speed), and each one is
+# checked with a few character tests, which compiled take ~20 ns a gloss instead of the regex
+# engine's ~160 ns (1,600 glosses in one sample). None of the syllable's characters is a space
+# or a bracket, so the syllable is the whole run of letters (and tone digits) between them.
+# (T and the onsets are written out as literals in the loops: compiled, ``c in "…"`` on a
+# literal is a C switch, on a module constant a lookup and a call)
 
 
-_GLOSS_HEAD = "[(（](?<=[\\u3400-\\u9fff][(（])"
-assert _GLOSS.pattern.startswith(_GLOSS_HEAD)
-_GLOSS_ASCII = re.compile(r"\((?<=[\u3400-\u9fff]\()" + _GLOSS.pattern[len(_GLOSS_HEAD) :])
-_GLOSS_WIDE = re.compile(r"（(?<=[\u3400-\u9fff]（)" + _GLOSS.pattern[len(_GLOSS_HEAD) :])
+@cython.cfunc
+def _is_syllable(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``text[lo:hi]`` (letters, toned vowels or tone digits) is TONE_MARK, TONE_NUMBER
+    or BARE (see above)."""
+    n: cython.Py_ssize_t = hi - lo
+    k: cython.Py_ssize_t
+    onset: cython.Py_ssize_t
+    h: cython.Py_ssize_t
+    v: cython.Py_ssize_t
+    p: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    toned: cython.Py_ssize_t = -1  # a toned vowel within 6 of both ends
+    plain: cython.bint = True  # only a-z
+    for k in range(lo, hi):
+        c = text[k]
+        if c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ":
+            plain = False
+            if k - lo <= 6 and hi - k - 1 <= 6:
+                toned = k
+        elif not ("a" <= c <= "z"):
+            plain = False
+    if toned >= 0:  # TONE_MARK (its other characters are letters or toned vowels)
+        for k in range(lo, hi):
+            c = text[k]
+            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"):
+                return False
+        return True
+    c = text[hi - 1]
+    if 2 <= n <= 7 and c in "12345":  # TONE_NUMBER
+        for k in range(lo, hi - 1):
+            c = text[k]
+            if not ("a" <= c <= "z"):
+                return False
+        return True
+    if not plain:
+        return False
+    for onset in range(3):  # BARE: onset, h?, 1-3 vowels, final
+        if onset > n or (onset and text[lo + onset - 1] not in "bcdfghjklmnpqrstwxyz"):
+            break
+        for h in range(2):
+            p = lo + onset + h
+            if h and (p > hi or text[p - 1] != "h"):
+                break
+            for v in range(1, 4):
+                if p + v > hi or text[p + v - 1] not in "aeiouv":
+                    break
+                k = hi - (p + v)  # what is left must be a final: "", n, r or ng
+                if k == 0 or (k == 1 and text[hi - 1] in "nr"):
+                    return True
+                if k == 2 and text[hi - 2] == "n" and text[hi - 1] == "g":
+                    return True
+    return False
 
 
-_GLOSS_ASCII_GROUPED = re.compile("(" + _GLOSS_ASCII.pattern + ")")
-_GLOSS_WIDE_GROUPED = re.compile("(" + _GLOSS_WIDE.pattern + ")")
+def _gloss_spans(text: str) -> list[tuple[int, int]]:
+    """The glosses of ``text`` as sorted ``[start, end)`` spans (the regex's finditer)."""
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    e: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    spans: list[tuple[int, int]] = []
+    for i in char_positions(text, "(（", 1):
+        c = text[i - 1]
+        if not ("\u3400" <= c <= "\u9fff"):
+            continue
+        j = i + 1
+        if j < n and text[j].isspace():
+            j += 1
+        k = j
+        while k < n and k - j < 14:  # (no syllable is longer than 13)
+            c = text[k]
+            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ" or c in "12345"):
+                break
+            k += 1
+        e = k
+        if e < n and text[e].isspace():
+            e += 1
+        if k > j and e < n and text[e] in ")）" and _is_syllable(text, j, k):
+            spans.append((i, e + 1))
+    return spans
 
 
 def _drop_glosses(text: str, steps: list[Step]) -> str:
-    ascii_open, wide_open = "(" in text, "（" in text
-    if not ascii_open and not wide_open:
+    # (all glosses are found in the text as it is and deleted in one step: deleting one kind of
+    # bracket first could put a character before a bracket of the other kind that had none)
+    if "(" not in text and "（" not in text:
         return text
-    # One pattern per opening bracket, each opening with that literal, which the engine skips to
-    # at memory speed (a set of the two would be tested at every position). A gloss holds no
-    # opening bracket after its first character, so the two lists of matches never overlap and
-    # together, in text order, are exactly the matches of _GLOSS. With both brackets present they
-    # are deleted in one step (deleting one kind first could put a character before a bracket of
-    # the other kind that had none: 字(zi)（pin）).
-    if ascii_open and wide_open:
-        spans = [m.span() for m in _GLOSS_ASCII.finditer(text)]
-        spans.extend(m.span() for m in _GLOSS_WIDE.finditer(text))
-        spans.sort()
-        return _apply(steps, _delete_spans(text, spans))
-    return _apply(steps, _split_delete(text, _GLOSS_ASCII_GROUPED if ascii_open else _GLOSS_WIDE_GROUPED))
+    return _apply(steps, _delete_spans(text, _gloss_spans(text)))
 
 
 # --- 3. page-chunk markers ----------------------------------------------------------------
-_MARKER = re.compile(r"\n[ \t]{0,4}\d{1,3}[、.．]")
-_TERMINAL = set("。！？!?；;：:”」』》)）")
+# A marker is a line break, up to four spaces or tabs, one to three digits and 、/./．
+# (\n[ \t]{0,4}\d{1,3}[、.．]) where a long line that does not end a sentence goes on after it:
+# the scraper's chunk number. Read at each line break (str.find), not by a regex over the text.
+
+
+@cython.cfunc
+def _marker_end(text: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """The end of a marker that opens with the line break ``text[i]``, or -1."""
+    j: cython.Py_ssize_t = i + 1
+    k: cython.Py_ssize_t
+    while j < n and j - i <= 5 and text[j] in " \t":
+        j += 1
+    if j - i > 5:
+        return -1
+    k = j
+    while k < n and k - j < 4 and text[k].isdecimal():
+        k += 1
+    if k == j or k - j > 3 or k >= n or text[k] not in "、.．":
+        return -1
+    return k + 1
 
 
 def _drop_markers(text: str, steps: list[Step]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        s = m.start()
-        line_start = text.rfind("\n", 0, s) + 1
-        prev = text[line_start:s].rstrip()
-        if len(prev) < 40 or not prev or prev[-1] in _TERMINAL:
-            return m.group(0)
-        nxt = text[m.end() : m.end() + 1]
-        if not nxt or nxt == "\n":
-            return m.group(0)
-        return ""
-
-    return _apply(steps, _sub(text, _MARKER, repl))
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t = text.find("\n")
+    e: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    line_start: cython.Py_ssize_t = 0
+    spans: list[tuple[int, int]] = []
+    while i >= 0:
+        e = _marker_end(text, i, n)
+        if e > 0:
+            k = i  # the line before, without trailing whitespace, must be 40+ characters that do
+            while k > line_start and text[k - 1].isspace():  # not end a sentence
+                k -= 1
+            if k - line_start >= 40 and text[k - 1] not in "。！？!?；;：:”」』》)）" and e < n and text[e] != "\n":
+                spans.append((i, e))
+        line_start = i + 1
+        i = text.find("\n", e if e > 0 else i + 1)
+    return _apply(steps, _delete_spans(text, spans))
 
 
 # --- 4. OpenCC t2s --------------------------------------------------------------------------
@@ -394,41 +525,76 @@ _DIGITS_BEFORE = re.compile(r"(\d{1,8})$")
 _DIGITS_AFTER = re.compile(r"^(\d{1,8})(?![\d.])")
 
 
-def _is_wordchar(c: str) -> bool:
-    return c.isascii() and (c.isalpha() or c in "@._")
+@cython.cfunc
+@cython.inline
+def _is_wordchar(c: cython.Py_UCS4) -> cython.bint:
+    return "a" <= c <= "z" or "A" <= c <= "Z" or c in "@._"
+
+
+def _digit_gap(text: str, s: int, e: int) -> str:
+    """A space run ``text[s:e]`` between two digits: a thousands separator goes, a lost range
+    dash comes back (two short groups, the left one smaller), anything else is one space."""
+    # (a match of \d{1,8}$ starts at most 8 characters back: no need to scan the text before)
+    a = _DIGITS_BEFORE.search(text, max(0, s - 8), s)
+    b = _DIGITS_AFTER.search(text[e : e + 12])
+    la = len(a.group(1)) if a else 1
+    rb = b.group(1) if b else text[e]
+    if len(rb) == 3 and la <= 3:
+        return ""  # thousands separator
+    if la <= 2 and len(rb) <= 2 and a is not None and int(a.group(1)) < int(rb):
+        before = text[max(0, s - la - 1) : s - la]
+        if not before.isdigit() and before not in ".-":
+            return "-"  # lost range dash
+    return " "
+
+
+def _space_fix(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t, n: cython.Py_ssize_t) -> str:
+    """What the space run ``text[s:e]`` becomes."""
+    k: cython.Py_ssize_t
+    tabs: cython.Py_ssize_t = 0
+    left: cython.Py_UCS4
+    right: cython.Py_UCS4
+    if s == 0 or e >= n or text[s - 1] == "\n" or text[e] == "\n":
+        return ""  # leading/trailing whitespace of a line
+    for k in range(s, e):
+        if text[k] == "\t":
+            tabs += 1
+    if tabs:
+        # table cell boundaries (docx/html tables are read as tab-separated rows); empty cells
+        # keep their tab so the columns stay aligned
+        return "\t" * tabs
+    left, right = text[s - 1], text[e]
+    if left.isdigit() and right.isdigit():
+        return _digit_gap(text, s, e)
+    if _is_wordchar(left) and _is_wordchar(right):
+        return " "
+    return ""
+
+
+def _runs_of(text: str, ch: str, repl: str) -> list[tuple[int, int, str]]:
+    """An edit replacing each run of two or more ``ch`` by ``repl`` (found with str.find)."""
+    edits: list[tuple[int, int, str]] = []
+    pair = ch + ch
+    i = text.find(pair)
+    while i >= 0:
+        j = i + 2
+        while text.startswith(ch, j):
+            j += 1
+        edits.append((i, j, repl))
+        i = text.find(pair, j)
+    return edits
 
 
 def _fix_spaces(text: str, steps: list[Step]) -> str:
-    n = len(text)
-
-    def repl(m: re.Match[str]) -> str:
+    n: cython.Py_ssize_t = len(text)
+    edits: list[tuple[int, int, str]] = []
+    for m in _SPACES.finditer(text):
         s, e = m.span()
-        if s == 0 or e >= n or text[s - 1] == "\n" or text[e] == "\n":
-            return ""  # leading/trailing whitespace of a line
-        if "\t" in m.group(0):
-            # table cell boundaries (docx/html tables are read as tab-separated rows); empty
-            # cells keep their tab so the columns stay aligned
-            return "\t" * m.group(0).count("\t")
-        left, right = text[s - 1], text[e]
-        if left.isdigit() and right.isdigit():
-            # (a match of \d{1,8}$ starts at most 8 characters back: no need to scan the text before)
-            a = _DIGITS_BEFORE.search(text, max(0, m.start() - 8), m.start())
-            b = _DIGITS_AFTER.search(text[m.end() : m.end() + 12])
-            la = len(a.group(1)) if a else 1
-            rb = b.group(1) if b else right
-            if len(rb) == 3 and la <= 3:
-                return ""  # thousands separator
-            if la <= 2 and len(rb) <= 2 and a is not None and int(a.group(1)) < int(rb):
-                before = text[max(0, m.start() - la - 1) : m.start() - la]
-                if not before.isdigit() and before not in ".-":
-                    return "-"  # lost range dash
-            return " "
-        if _is_wordchar(left) and _is_wordchar(right):
-            return " "
-        return ""
-
-    text = _apply(steps, _sub(text, _SPACES, repl))
-    text = _apply(steps, _sub(text, _BLANKS, lambda m: "\n"))
+        rs = _space_fix(text, s, e, n)
+        if rs != m.group(0):
+            edits.append((s, e, rs))
+    text = _apply(steps, _replace(text, edits))
+    text = _apply(steps, _replace(text, _runs_of(text, "\n", "\n")))  # blank lines
     if text.startswith("\n"):
         text = _apply(steps, _delete_spans(text, [(0, 1)]))
     return text
@@ -436,8 +602,17 @@ def _fix_spaces(text: str, steps: list[Step]) -> str:
 
 _GARBLE_RUN = re.compile(r"[?？][?？]+")  # [?？]{2,}, written to start with a character set
 _GARBLE_RUN_GROUPED = re.compile("(" + _GARBLE_RUN.pattern + ")")
-_BLANKS = re.compile(r"\n\n+")
-_CR = re.compile(r"\r\n?")
+
+
+def _line_breaks(text: str) -> list[tuple[int, int, str]]:
+    """The edits that make every CR LF and lone CR a line break (``re.sub(r"\\r\\n?", "\\n", text)``)."""
+    edits: list[tuple[int, int, str]] = []
+    i = text.find("\r")
+    while i >= 0:
+        j = i + 2 if text.startswith("\n", i + 1) else i + 1
+        edits.append((i, j, "\n"))
+        i = text.find("\r", j)
+    return edits
 
 
 def clean(raw: str) -> CleanText:
@@ -445,7 +620,7 @@ def clean(raw: str) -> CleanText:
     text = raw
     steps: list[Step] = []
     if "\r" in text:
-        text = _apply(steps, _sub(text, _CR, lambda m: "\n"))
+        text = _apply(steps, _replace(text, _line_breaks(text)))
     text = _drop_chrome(text, steps)
     if "??" in text or "？" in text:
         text = _apply(steps, _split_delete(text, _GARBLE_RUN_GROUPED))

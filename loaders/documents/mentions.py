@@ -222,6 +222,14 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         paren_unit = _RX3.match(text[m_end : m_end + 5]) if not unit else None
         if paren_unit:
             unit = paren_unit.group(1)
+        # the cheap exclusions first (no later step changes these units): most numbers with a
+        # unit are years (2021年) or not goals at all
+        if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
+            continue
+        if unit in lx.NON_TARGET_COUNTERS:
+            continue
+        if s > 0 and text[s - 1] in '“"「《':
+            continue
         coefficient = False
         if not unit:
             # a bare 万/亿 amount of money (总投资1亿2700万)
@@ -276,17 +284,11 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
                 continue  # 第3所, 每年, 每万人口设置1所初中 (a denominator, not a goal)
             if before1 == "前" and unit in ("名", "位"):
                 continue
-        if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
-            continue
         if unit in ("天", "个月", "周", "小时", "分钟") and text[max(0, s - 2) : s] in ("为期", "历时", "用时", "时长"):
             continue  # 培训为期3天: how long a programme runs, stated as a fact
-        if unit in lx.NON_TARGET_COUNTERS:
-            continue
         if unit != "%" and after.startswith(_BAD_AFTER):
             continue
         if _RX4.match(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
-            continue
-        if before1 in ("“", '"', "「", "《"):
             continue
         if _RX0.search(text[max(0, s - 2) : s]):
             continue  # 三个100%: the name of a set of goals

@@ -1,23 +1,33 @@
-"""Fast equivalents of ``Pattern.finditer`` for patterns that can only start at a few characters.
+"""Fast equivalents of regex scans whose matches can only start at a few characters.
 
 Python's regex engine skips ahead quickly only when a pattern opens with a *literal*: for a
 pattern that opens with a character set (``[(（]``), an alternation (``全省|我省``) or a lookahead,
 it tests every position of the text (~13 ns a character for a set, more for a lookahead), which
-on a 6,000-character document is 50-200 µs per pattern. ``str.find`` of one character runs at
-memory speed, so when every match must start with one of a few known characters, finding those
-characters with ``str.find`` and trying the pattern only there (``Pattern.match`` at each
-candidate, in text order, resuming after each match as ``finditer`` does) yields exactly the
-matches of ``finditer`` at a fraction of the cost.
+on a 6,000-character document is 50-200 µs per pattern.
 
-The equivalence needs: every match of ``pattern`` starts with one of ``firsts`` and is not
-empty. ``Pattern.match(text, pos, endpos)`` sees the text before ``pos`` (lookbehinds work)
-and ``^`` still means the start of the text, exactly as inside ``finditer``.
+* :func:`finditer_at` — when every match must start with one of a few known characters, finding
+  those characters with ``str.find`` and trying the pattern only there (``Pattern.match`` at each
+  candidate, in text order, resuming after each match as ``finditer`` does) yields exactly the
+  matches of ``finditer`` at a fraction of the cost. The equivalence needs: every match of
+  ``pattern`` starts with one of ``firsts`` and is not empty. ``Pattern.match(text, pos,
+  endpos)`` sees the text before ``pos`` (lookbehinds work) and ``^`` still means the start of
+  the text, exactly as inside ``finditer``.
+* :class:`WordGroups` / :class:`LiteralAlternation` — the matches of ``"|".join(words)`` for
+  literal words, for several alternations in one pass. The text is walked once, character by
+  character, in a loop that Cython compiles (``setup.py``) to a few ns a character: a bitmap of
+  the words' first characters and one of their first two characters (hashed) rule out almost
+  every position before any Python-level work; the few candidates are checked with
+  ``str.startswith``. Uncompiled, such a loop would cost ~0.1 µs a character, so there the
+  groups are matched by the alternation regexes they stand for (the specification, which
+  ``tests/python/test_scan.py`` checks the compiled loop against).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+import cython
 
 
 def char_positions(text: str, chars: str, pos: int = 0, endpos: int | None = None) -> list[int]:
@@ -52,46 +62,126 @@ def finditer_at(
             last = m.end()
 
 
-class LiteralAlternation:
-    """``re.compile("|".join(words))`` for literal ``words``, scanned the fast way.
+_BMP = 0x10000  # (written as a literal in the loops below, where a global would be a lookup)
 
-    The alternation opens with a set of first characters, so the engine would test every
-    position. Grouped by first character, each group is one pattern that opens with that
-    literal (``区(?=(委|政府))``), which the engine skips to at memory speed; the lookahead keeps
-    the group's words in their original order (at one start the alternation takes the first
-    word that matches) and lets the group's candidates overlap. Merging the groups' candidates
-    left to right, each resuming after the previous match, gives exactly ``finditer``'s matches.
-    A structure per alternation (built once) rather than a per-call regex: the groups are
-    compiled at import.
+
+@cython.cfunc
+@cython.inline
+def _pair_hash(c1: cython.uint, c2: cython.uint) -> cython.uint:
+    # < 2**26 before the mask for any two code points: the same value compiled (C unsigned) or not
+    return (c1 * 31 + c2) & 0xFFFF
+
+
+def _bitmap(bits: Sequence[int], size: int) -> bytes:
+    out = bytearray(size // 8)
+    for b in bits:
+        out[b >> 3] |= 1 << (b & 7)
+    return bytes(out)
+
+
+@cython.cclass
+class WordGroups:
+    """Several alternations of literal words, matched in one pass over the text.
+
+    For each group ``g``, :meth:`spans` gives ``[m.span() for m in re.finditer("|".join(g),
+    text)]``: at each position the first word of the group (in its given order) that starts
+    there, then the scan of that group resumes after it. Groups are independent: a stretch of
+    text may count in two groups (全区各 for one, 全区 for another).
     """
+
+    _first = cython.declare(bytes)  # BMP code points that start a word
+    _pairs = cython.declare(bytes)  # hashed (first, second) characters of words of 2+ characters
+    _single = cython.declare(bytes)  # BMP code points that are a word on their own
+    _astral = cython.declare(cython.bint)  # some word starts outside the BMP
+    _by_first = cython.declare(dict)  # first character -> ((word, group), ...) in group order
+    _n = cython.declare(cython.Py_ssize_t)
+    _regexes = cython.declare(list)  # per group, its alternation (what runs uncompiled)
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        by_first: dict[str, list[tuple[str, int]]] = {}
+        firsts: list[int] = []
+        pairs: list[int] = []
+        singles: list[int] = []
+        astral = False
+        for g, words in enumerate(groups):
+            for w in words:
+                if not w:
+                    raise ValueError("empty word in a literal alternation")
+                by_first.setdefault(w[0], []).append((w, g))
+                c = ord(w[0])
+                if c >= _BMP:
+                    astral = True
+                    continue
+                firsts.append(c)
+                if len(w) == 1:
+                    singles.append(c)
+                else:
+                    pairs.append(_pair_hash(c, ord(w[1])))
+        self._first = _bitmap(firsts, _BMP)
+        self._pairs = _bitmap(pairs, _BMP)
+        self._single = _bitmap(singles, _BMP)
+        self._astral = astral
+        self._by_first = {c: tuple(ws) for c, ws in by_first.items()}
+        self._n = len(groups)
+        self._regexes = [re.compile("|".join(map(re.escape, words))) for words in groups]
+
+    def spans(self, text: str) -> list[list[tuple[int, int]]]:
+        """Per group, the spans of its matches in ``text`` (see the class docstring)."""
+        if not cython.compiled:
+            return [[m.span() for m in rx.finditer(text)] for rx in self._regexes]
+        n: cython.Py_ssize_t = len(text)
+        i: cython.Py_ssize_t
+        j: cython.Py_ssize_t
+        g: cython.Py_ssize_t
+        c: cython.uint
+        h: cython.uint
+        first: bytes = self._first
+        pairs: bytes = self._pairs
+        single: bytes = self._single
+        out: list[list[tuple[int, int]]] = [[] for _ in range(self._n)]
+        resume: list[int] = [0] * self._n  # where each group's scan goes on
+        for i in range(n):
+            c = ord(text[i])
+            if c < 0x10000:
+                if not (first[c >> 3] & (1 << (c & 7))):
+                    continue
+                if not (single[c >> 3] & (1 << (c & 7))):
+                    if i + 1 >= n:
+                        continue
+                    h = _pair_hash(c, ord(text[i + 1]))
+                    if not (pairs[h >> 3] & (1 << (h & 7))):
+                        continue
+            elif not self._astral:
+                continue
+            words = self._by_first.get(text[i])
+            if words is None:
+                continue
+            taken: list[int] = []  # groups that matched at i (the first word of a group wins)
+            for w, g in words:
+                if resume[g] > i or g in taken or not text.startswith(w, i):
+                    continue
+                j = i + len(w)
+                out[g].append((i, j))
+                resume[g] = j
+                taken.append(g)
+        return out
+
+    def counts(self, text: str) -> list[int]:
+        """Per group, ``len(re.findall("|".join(group), text))``."""
+        return [len(s) for s in self.spans(text)]
+
+
+class LiteralAlternation:
+    """``re.compile("|".join(words))`` for literal ``words``: the one-group :class:`WordGroups`."""
 
     __slots__ = ("_groups",)
 
-    def __init__(self, words: tuple[str, ...] | list[str]) -> None:
-        by_first: dict[str, list[str]] = {}
-        for w in words:
-            if not w:
-                raise ValueError("empty word in a literal alternation")
-            by_first.setdefault(w[0], []).append(w)
-        self._groups = [
-            re.compile(re.escape(c) + "(?=(" + "|".join(re.escape(w[1:]) for w in ws) + "))")
-            for c, ws in by_first.items()
-        ]
+    def __init__(self, words: Sequence[str]) -> None:
+        self._groups = WordGroups([words])
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``[m.span() for m in re.finditer("|".join(words), text)]``."""
-        cands: list[tuple[int, int]] = []
-        for g in self._groups:
-            cands.extend((m.start(), m.end(1)) for m in g.finditer(text))
-        if len(self._groups) > 1:
-            cands.sort()
-        out: list[tuple[int, int]] = []
-        last = 0
-        for s, e in cands:
-            if s >= last:
-                out.append((s, e))
-                last = e
-        return out
+        return self._groups.spans(text)[0]
 
     def count(self, text: str) -> int:
         """``len(re.findall("|".join(words), text))``."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from loaders.documents.numbers import parse_number
 
@@ -31,8 +31,10 @@ PLAN_PERIODS: dict[str, tuple[int, int]] = {
 _CN_SMALL = "一二两三四五六七八九十"
 
 
-@dataclass(frozen=True, slots=True)
-class YearMention:
+class YearMention(NamedTuple):
+    """A time expression: ``text[start:end]`` names ``year`` (a tuple: cheap to make, and made
+    for every year of every sentence read)."""
+
     start: int
     end: int
     year: int
@@ -44,21 +46,28 @@ _YEAR = r"((?:19|20)\d\d)"
 # 2000-2500人): where 年 may be left out, either 年 follows or no counter does
 _QTY = r"(?:[\d.%％]|[元人所个名万亿千百册间台套项门次班张辆座块亩倍]|平方|学时|课时|小时|学分)"
 _YEAR_NIAN = r"(?:\s{0,1}年|(?!\s{0,1}" + _QTY + r"))"
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+# (pattern, kind, gate): every match of the pattern holds one of the gate's strings, so a text
+# holding none of them is not scanned (each scan tests every position of the text)
+_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (
         re.compile(
             r"(?:在|以|较|比|与|同)" + _YEAR + _YEAR_NIAN + r"(?:底|末)?(?:的)?(?:基础上|为基数|相比|同期|水平)?"
         ),
         "baseline?",
+        ("在", "以", "较", "比", "与", "同"),
     ),
-    (re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR + _YEAR_NIAN), "range"),
-    (re.compile(r"(?:截至|截止到?|截止至)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:\d{1,2}月)?(?:底|末)?"), "asof"),
-    (re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:底|末|年底|年末)?"), "deadline"),
-    (re.compile(_YEAR + r"\s{0,1}年(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"), "deadline"),
-    (re.compile(_YEAR + r"\s{0,1}年(?:底|末|度)?"), "point"),
+    (re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR + _YEAR_NIAN), "range", tuple("-—–~～至到")),
+    (re.compile(r"(?:截至|截止到?|截止至)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:\d{1,2}月)?(?:底|末)?"), "asof", ("截",)),
+    (
+        re.compile(r"(?:到|至|力争到|预计到|计划到)\s{0,1}" + _YEAR + _YEAR_NIAN + r"(?:底|末|年底|年末)?"),
+        "deadline",
+        ("到", "至"),
+    ),
+    (re.compile(_YEAR + r"\s{0,1}年(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"), "deadline", ("前",)),
+    (re.compile(_YEAR + r"\s{0,1}年(?:底|末|度)?"), "point", ("年",)),
     # = (?<![\d.])((?:19|20)\d\d)(?![\d.%]), the lookbehind placed after the first two digits so the
     # pattern opens with a literal and the engine skips ahead to the next 1 or 2
-    (re.compile(r"((?:19|20)(?<![\d.]\d\d)\d\d)(?!" + _QTY + r")"), "bare"),
+    (re.compile(r"((?:19|20)(?<![\d.]\d\d)\d\d)(?!" + _QTY + r")"), "bare", ("19", "20")),
 )
 _PERIOD = re.compile(r"(十[一二三四五]?五)(?:规划)?(?:”)?(?:时期|期间|末|以来|期末)?")
 _RELATIVE = re.compile(
@@ -131,7 +140,10 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
     def take(s: int, e: int) -> None:
         used[s:e] = b"\x01" * (e - s)
 
-    for pat, kind in _PATTERNS[:_UP_TO_DEADLINES] if deadlines_only else _PATTERNS:
+    has_year = "19" in text or "20" in text  # every pattern of _PATTERNS holds a year
+    for pat, kind, gate in (_PATTERNS[:_UP_TO_DEADLINES] if deadlines_only else _PATTERNS) if has_year else ():
+        if not any(g in text for g in gate):
+            continue
         for m in pat.finditer(text):
             s, e = m.span()
             if not free(s, e):
@@ -163,7 +175,7 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
     if deadlines_only:
         found.sort(key=lambda y: y.start)
         return found
-    for m in _PERIOD.finditer(text):
+    for m in _PERIOD.finditer(text) if "五" in text else ():
         s, e = m.span()
         if m.group(1) in PLAN_PERIODS and free(s, e):
             end = PLAN_PERIODS[m.group(1)][1]
