@@ -51,7 +51,7 @@ from loaders.documents.phrases import (
     strip_phrase,
 )
 from loaders.documents.places import candidates, display_name, find_places, is_within, region_index
-from loaders.documents.scan import char_positions
+from loaders.documents.scan import char_positions, endswith_re
 from loaders.documents.status import (
     FUTURE,
     TITLE_REF,
@@ -67,7 +67,6 @@ from loaders.documents.years import YearMention, find_years
 
 # precompiled patterns used in the hot paths below
 _RX0 = re.compile("\\d{1,2}月\\d{1,2}日电")
-_RX1 = re.compile("[,，(（]?其中")
 _RX2 = re.compile("(?:均|都|全部|分别)$")
 _RX3 = re.compile("[,，]")
 _RX4 = re.compile(
@@ -81,7 +80,7 @@ _RX9 = re.compile("(?:人均|生均|每生|每人|户均|校均|班均)$")
 _RX10 = re.compile("分别(?:占|为|是)?([\\u4e00-\\u9fff]{1,10}?)的?$")
 _RX11 = re.compile("\n")
 _RX12 = re.compile("^\\s{0,2}((?:19|20)\\d\\d)年[,，]")
-_RX13 = re.compile("(?:率|比例|占比)$")
+_RATE_ENDINGS = ("率", "比例", "占比")
 _RX14 = re.compile("^(?:完成|用于|培养认定|培养|认定|自主|实施)")
 _RX15 = re.compile("[,，]?(?:并|再|又)?(?:提高|提升|增加|增长|上升|下降|降低|减少)?(?:到|至)")
 _RX16 = re.compile("(?:人数|数量|比例|率|占比|规模)$")
@@ -89,9 +88,7 @@ _RX17 = re.compile("的$")
 _RX18 = re.compile("(?:达标率|合格率|优良率|优秀率|入学率|巩固率|覆盖率|普及率|率)$")
 _RX19 = re.compile("[、和及]")
 _RX20 = re.compile("投入|投资|资金|支出|拨付|花费")
-_RX21 = re.compile("\\s")
 _RX22 = re.compile("^[^,，]{0,3}各")
-_RX23 = re.compile("全国|健康中国")
 _RX24 = re.compile("率|比例|占比")
 _RX25 = re.compile("率|比例|比|占|面|数|水平|程度|份额|增长|增加|提高")
 _RX26 = re.compile("(?<!不)(?:低于|高于|超过)$")  # (不超过 is a comparator, not a comparison)
@@ -156,21 +153,32 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_CLAUSE_STOP_RE = re.compile(r"[。；;！!？?\n,，:：]")  # the characters of _CLAUSE_STOP
-
-
-def _clause_start(text: str, lo: int, pos: int) -> int:
-    """After the last clause mark in ``text[max(lo, pos - 200):pos]`` (else that window's start):
-    the first mark of the reversed window."""
+def _clause_start(text: str, lo: cython.Py_ssize_t, pos: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """After the last clause mark (_CLAUSE_STOP) in ``text[max(lo, pos - 200):pos]``, else that
+    window's start. (A loop over characters: compiled, a few ns each.)"""
+    i: cython.Py_ssize_t
     lo = max(lo, pos - 200)
-    m = _CLAUSE_STOP_RE.search(text[lo:pos][::-1])
-    return pos - m.start() if m else lo
+    i = pos
+    while i > lo:
+        if text[i - 1] in "。；;！!？?\n,，:：":
+            return i
+        i -= 1
+    return lo
 
 
-def _clause_end(text: str, pos: int, hi: int) -> int:
+def _clause_end(text: str, pos: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """The first clause mark in ``text[pos:min(hi, pos + 200)]``, else that window's end."""
+    i: cython.Py_ssize_t
     hi = min(hi, pos + 200)
-    m = _CLAUSE_STOP_RE.search(text, pos, hi)
-    return m.start() if m else hi
+    for i in range(pos, min(hi, len(text))):
+        if text[i] in "。；;！!？?\n,，:：":
+            return i
+    return hi
+
+
+def _opens_qizhong(s: str) -> bool:
+    """``re.match("[,，(（]?其中", s)``: the stretch opens a 其中 part."""
+    return s.startswith("其中") or (s[:1] in (",", "，", "(", "（") and s.startswith("其中", 1))
 
 
 def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int, int, Any]]:
@@ -194,7 +202,7 @@ def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int,
         cands = [c for c in candidates(hit) if getattr(c, "level", "") != "country"]
         if not cands:
             continue
-        if _RX0.match(text[lo + e : lo + e + 8]):
+        if text[lo + e : lo + e + 1].isdecimal() and _RX0.match(text[lo + e : lo + e + 8]):
             continue  # a news dateline (北京7月28日电) is not where the value applies
         name = text[lo + s : lo + e]
         chosen = None
@@ -267,29 +275,48 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     list_year: tuple[int, str] | None = None
     lead_line = -1  # the line that gave list_year
     slogans = "个百分之百" in text or "个100%" in text  # (looked for per sentence only if present)
+    cut_off = "截" in text  # (截至…: a sentence that may carry a date to the next)
+    n: cython.Py_ssize_t = len(text)
     s_lo: cython.Py_ssize_t
     s_hi: cython.Py_ssize_t
+    p_start: cython.Py_ssize_t
+    # the sentences come in text order, so the newline, mention and table-row positions that
+    # bisection would give are found by moving three cursors forward
+    nl_i: cython.Py_ssize_t = 0  # newlines[nl_i] is the first line break at or after the sentence
+    m_lo: cython.Py_ssize_t = 0  # all_mentions[m_lo:m_hi] start inside the sentence
+    m_hi: cython.Py_ssize_t = 0
+    row_i: cython.Py_ssize_t = -1  # rows[row_i] is the last table row starting at or before it
+    n_lines: cython.Py_ssize_t = len(newlines)
+    n_mentions: cython.Py_ssize_t = len(starts)
+    n_rows: cython.Py_ssize_t = len(row_starts)
     for s_lo, s_hi in _sentences(text):
-        k = bisect.bisect_left(newlines, s_lo)
-        p_start = newlines[k - 1] + 1 if k > 0 else 0
+        while nl_i < n_lines and newlines[nl_i] < s_lo:
+            nl_i += 1
+        p_start = newlines[nl_i - 1] + 1 if nl_i > 0 else 0
         if list_year is not None and p_start != lead_line and not _LIST_ITEM.match(text, p_start):
             list_year = None  # the list has ended
-        if text[s_hi - 1 : s_hi] in ("：", ":") and text[s_hi : s_hi + 1] in ("\n", ""):
+        if text[s_hi - 1] in "：:" and (s_hi >= n or text[s_hi] == "\n"):
             lead = [
                 y for y in find_years(text[s_lo:s_hi], ctx.doc_year) if y.kind in ("deadline", "relative", "range_end")
             ]
             if lead:
                 list_year, lead_line = (lead[-1].year, lead[-1].kind), p_start
-        a, b = bisect.bisect_left(starts, s_lo), bisect.bisect_left(starts, s_hi)
-        r = bisect.bisect_right(row_starts, s_lo) - 1
-        if r >= 0 and rows[r][0] <= s_lo < rows[r][1]:
+        while m_lo < n_mentions and starts[m_lo] < s_lo:
+            m_lo += 1
+        if m_hi < m_lo:
+            m_hi = m_lo
+        while m_hi < n_mentions and starts[m_hi] < s_hi:
+            m_hi += 1
+        while row_i + 1 < n_rows and row_starts[row_i + 1] <= s_lo:
+            row_i += 1
+        if row_i >= 0 and rows[row_i][0] <= s_lo < rows[row_i][1]:
             continue  # a table row: read by _table_records
-        ends_semicolon = text[s_hi : s_hi + 1] in ("；", ";")
+        ends_semicolon: cython.bint = s_hi < n and text[s_hi] in "；;"
         n_before = len(records)
         scope = _track_scope(ctx, scope, s_lo, s_hi)
         if slogans and (text.find("个百分之百", s_lo, s_hi) >= 0 or text.find("个100%", s_lo, s_hi) >= 0):
             records.extend(_slogan_records(ctx, s_lo, s_hi, para))
-        if a == b and not ends_semicolon and text.find("截", s_lo, s_hi) < 0:
+        if m_lo == m_hi and not ends_semicolon and (not cut_off or text.find("截", s_lo, s_hi) < 0):
             para.carry_year = para.carry_state = para.carry_base = None
             continue  # no quantity here and nothing to carry
         if p_start != para_start:
@@ -309,7 +336,7 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
         years = [YearMention(y.start + s_lo, y.end + s_lo, y.year, y.kind) for y in years]
         if list_year is not None and p_start != lead_line and para.carry_year is None:
             para.carry_year = list_year
-        mentions = [m for m in all_mentions[a:b] if m.end <= s_hi]
+        mentions = [m for m in all_mentions[m_lo:m_hi] if m.end <= s_hi]
         if mentions:
             # drop numbers inside year expressions
             mentions = [m for m in mentions if not any(y.start <= m.start < y.end for y in years)]
@@ -390,6 +417,9 @@ def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], 
     """The same subject as a clause of prose (全市义务教育阶段学校中,新建有6所,…,其中城区…): it holds
     for the rest of its sentence."""
     if start >= len(records) or text.find("中", s_lo, s_hi) < 0:
+        return
+    # (the subject ends with 学校中, 中小学里, 幼儿园中…)
+    if all(text.find(w, s_lo, s_hi) < 0 for w in ("校中", "学中", "园中", "校里", "学里", "园里")):
         return
     sm = _SCOPE_CLAUSE.search(text, s_lo, s_hi)
     if sm is None:
@@ -595,7 +625,7 @@ def _sentence_records(
             m.comparator = "="
         # ---- indicator phrase
         gap_raw = text[lo : m.start]
-        if _RX1.match(gap_raw):
+        if _opens_qizhong(gap_raw):
             if not prev_was_sub:
                 head_subject = prev_subject
             prev_was_sub = True
@@ -618,19 +648,18 @@ def _sentence_records(
         c_hi = _clause_end(text, m.end, s_hi)
         after = after_phrase(text, m, c_hi)
         # measure word shared by a list: 年度巩固率小学为100%、初中在98%以上
-        sm = _MEASURE_STAGE.match(ind)
+        sm = _MEASURE_STAGE.match(ind) if endswith_re(ind, lx.STAGES) else None
         if sm:
             ind = sm.group(2) + sm.group(1)
             prev_measure = sm.group(1)
         else:
-            mm = _RX13.search(ind)
-            if mm and m.unit == "%":
+            if m.unit == "%" and endswith_re(ind, _RATE_ENDINGS):
                 stage = next((st for st in _STAGES_LONGEST_FIRST if ind.startswith(st)), None)
                 prev_measure = ind[len(stage) :] if stage and len(ind) > len(stage) + 1 else ind
         ind = ind.strip(" 、,，的")
         if not ind:
             ind = strip_phrase(text[c_lo : m.start]) or (after or "")
-        if ind in lx.STAGES or _STAGES_ONLY.fullmatch(ind):
+        if ind in lx.STAGES or _stages_only(ind):
             # 生均教学仪器设备值:小学达到2000元以上、初中达到2500元以上: the stages name whose
             # figure it is; the measure is the head before the colon
             head = _colon_head(text, s_lo, m.start)
@@ -672,7 +701,11 @@ def _sentence_records(
                 extra = [g[2] for g in group[1:]]
             else:
                 region, region_code = display_name(last[2]), last[2].code
-        elif _RX23.search(text[c_lo : m.end + 4]) and ctx.doc_region != "全国" and m.unit == "%":
+        elif (
+            (text.find("全国", c_lo, m.end + 4) >= 0 or text.find("健康中国", c_lo, m.end + 4) >= 0)
+            and ctx.doc_region != "全国"
+            and m.unit == "%"
+        ):
             region, region_code = "全国", "000000"
         elif heading is None and (up := _enclosing_region(ctx, text[c_lo : m.start])) is not None:
             region, region_code = display_name(up), up.code
@@ -733,6 +766,13 @@ _PREDICATE_ONLY = re.compile(
 
 
 _STAGES_ONLY = re.compile(r"(?:" + "|".join(lx.STAGES) + r")(?:[、和及](?:" + "|".join(lx.STAGES) + r"))*")
+
+
+def _stages_only(s: str) -> bool:
+    """``s`` only lists stages (小学、初中)."""
+    return s.startswith(lx.STAGES) and _STAGES_ONLY.fullmatch(s) is not None
+
+
 _COLON_LABEL = re.compile(
     r"(?:主要|具体|工作|总体|发展|年度)?(?:目标|指标|任务|要求|内容|措施|标准)$|其中|具体为|分别为|如下|包括"
 )
@@ -875,7 +915,7 @@ def _indicator_for(
     if wstart is not None and wstart >= lo:
         subj_end = wstart
     raw_before = text[lo:subj_end]
-    if m.unit == "%" and _RX2.search(text[max(s_lo, subj_end - 2) : subj_end]):
+    if m.unit == "%" and endswith_re(text[max(s_lo, subj_end - 2) : subj_end], ("均", "都", "全部", "分别")):
         start = prev.end if prev is not None and prev.end > s_lo else s_lo
         subjects = []
         for part in _RX3.split(text[start:subj_end]):
@@ -887,7 +927,7 @@ def _indicator_for(
                 sp = sp[sp.rindex("的") + 1 :]
             if len(sp) >= 3:
                 subjects.append(sp)
-        if len(subjects) >= 2 and _STAGES_ONLY.fullmatch(subjects[-1]) and not _STAGES_ONLY.fullmatch(subjects[-2]):
+        if len(subjects) >= 2 and _stages_only(subjects[-1]) and not _stages_only(subjects[-2]):
             # 专任教师中硕士以上学历教师比例,小学、初中分别达到3%和8%: the stages split the measure
             # named before them (one record per stage, see _split_lists)
             return subjects[-1] + subjects[-2], []
@@ -980,7 +1020,7 @@ def _indicator_for(
                 return _join_measure(before, prev_measure), []
             np = _prev_clause_np(text, s_lo, c_lo)
             return np or before, []
-        if _RX1.match(raw_before) and not _RX24.search(before):
+        if _opens_qizhong(raw_before) and not _RX24.search(before):
             same_rate = prev is not None and prev.unit == m.unit and "占" not in raw_before
             if same_rate and prev_ind and prev_ind.endswith("率"):
                 # 课后服务参与率达到95%以上,其中农村学校不低于90%: the part named after 其中 has
@@ -1064,7 +1104,7 @@ def _indicator_for(
     if prev_measure and before in lx.STAGES and prev is not None and prev.unit == m.unit and not in_sub:
         return before + prev_measure, []
     # 其中高中200人: a stage or place before the number refines the previous count's subject
-    sub_item = _RX1.match(raw_before) is not None
+    sub_item = _opens_qizhong(raw_before)
     if (
         prev is not None
         and prev_subject
@@ -1160,7 +1200,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
                 j += 1
             else:
                 break
-        sm = _STAGE_LIST.match(r.indicator)
+        sm = _STAGE_LIST.match(r.indicator) if r.indicator.startswith(lx.STAGES) else None
         c_lo = _clause_start(ctx.text, 0, r.mention.start)
         fm = _RX10.search(ctx.text[c_lo : r.mention.start])
         holders = [x for x in out if x.mention.unit != r.mention.unit and x.mention.start < r.mention.start]
@@ -1248,7 +1288,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             not sm
             and len(measures) >= 2
             and "均" in ctx.text[r.ev_start : r.mention.start]
-            and all(len(x) >= 3 and _RX13.search(x) for x in measures)
+            and all(len(x) >= 3 and endswith_re(x, _RATE_ENDINGS) for x in measures)
         ):
             # 课后服务学校覆盖率、有需求学生覆盖率均达到100%: each measure at that value
             out.extend(replace(r, indicator=x) for x in measures)
@@ -1319,7 +1359,7 @@ def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str, n
         if r.status == "actual" and m.unit == "元" and _RX20.search(text[max(0, m.start - 12) : m.start]):
             continue  # money already spent is not recorded
         ind = r.indicator.strip() or "?"
-        ind = _RX21.sub("", ind)[:40]
+        ind = "".join(ind.split())[:40]  # (no whitespace: re.sub(r"\s", "", ind))
         key = (r.status, r.region, m.value, m.value_high, m.unit, ind)
         if key in seen:
             continue

@@ -18,18 +18,18 @@ import re
 from dataclasses import dataclass
 
 from loaders.documents import lexicon as lx
-from loaders.documents.numbers import ARABIC, CHINESE, NUMBER, parse_number, parse_percent_words
+from loaders.documents.numbers import ARABIC, CHINESE, CN_NUM_CHARS, NUMBER, parse_number, parse_percent_words
+from loaders.documents.scan import endswith_re
 
+# what before a number says it counts other things (下发的7个文件, 其他3所, 占地50亩)
+_NOT_THESE_BEFORE = ("下发的", "印发的", "出台的", "提出的", "发布的", "其他", "其余", "另外", "另有")
+_NOT_THESE_BEFORE += ("占地", "占地面积")
 # precompiled patterns used in the hot paths below
-_RX0 = re.compile("[一二两三四五六七八九十]个$")
-_RX1 = re.compile("(?:下发|印发|出台|提出|发布)的$|(?:其他|其余|另外|另有)$|占地(?:面积)?$")
 _RX2 = re.compile("(?:以上|以下)[\\u4e00-\\u9fff]{1,8}[^,，。;；\\d]{0,12}\\d")
 _RX3 = re.compile("[(（](所次|人次|校次|个|所|人|名)[)）]")
-_RX4 = re.compile("(?:19|20)\\d\\d$")
 _RX5 = re.compile("^(?:以上|以下|及以上)")
 _RX6 = re.compile("[^,，。;；]{0,24}(?:之后|以后|后)[,，]")
 _RX7 = re.compile('[一二两三四五六七八九十]个[“\\"]?$')
-_RX8 = re.compile("[万亿]")
 _RX9 = re.compile("学分|学时|课时|小时|工作日")
 _RX10 = re.compile("[^,，。;；]{0,24}(?:前后|落后|今后|此后)")
 _RX11 = re.compile("比|比例|比率|之比")
@@ -62,7 +62,6 @@ _MENTION = re.compile(
     r")).)"
 )
 
-_CN_NUM_ONLY = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{1,12}")
 _ORDINAL_BEFORE = ("第", "前", "近", "每")
 _BAD_AFTER = (
     "号",
@@ -92,7 +91,6 @@ _BAD_AFTER = (
     "M",
 )
 _CONDITION_AFTER = re.compile(r"^(?:以上|以下|及以上)?(?:规模)?[^,，。;；]{0,14}的")
-_YEARS_OF_SCHOOLING = re.compile(r"年限")
 _CLASS_SIZE_THRESHOLD = re.compile(r"(?:及)?以上(?:的)?(?:超)?大班额")
 _REMOVE_VERBS = frozenset(("消除", "化解", "杜绝", "取消", "消灭"))
 
@@ -112,6 +110,11 @@ class Mention:
     yu: bool = False
     prefix_word_start: int | None = None
     baseline: bool = False
+
+
+def _is_year_token(tok: str) -> bool:
+    """``re.match(r"(?:19|20)\\d\\d$", tok)`` for a number token (which holds no line break)."""
+    return len(tok) == 4 and tok.startswith(("19", "20")) and tok[2:].isdecimal()
 
 
 def _context_ok(text: str, pos: int, word: str) -> bool:
@@ -219,12 +222,12 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         unit = unit_g or (p1 and "%")
         if p1 and v2 and not unit_g:
             unit = None  # "8%-10" without a closing %: rare, skip
-        paren_unit = _RX3.match(text[m_end : m_end + 5]) if not unit else None
+        paren_unit = _RX3.match(text[m_end : m_end + 5]) if not unit and text.startswith(("(", "（"), m_end) else None
         if paren_unit:
             unit = paren_unit.group(1)
         # the cheap exclusions first (no later step changes these units): most numbers with a
         # unit are years (2021年) or not goals at all
-        if unit == "年" and not _YEARS_OF_SCHOOLING.search(text[max(0, s - 14) : s]):
+        if unit == "年" and text.find("年限", max(0, s - 14), s) < 0:  # (受教育年限 counts in years)
             continue
         if unit in lx.NON_TARGET_COUNTERS:
             continue
@@ -233,7 +236,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         coefficient = False
         if not unit:
             # a bare 万/亿 amount of money (总投资1亿2700万)
-            if _RX8.search(tok) and any(w in text[max(0, s - 6) : s] for w in lx.MONEY_WORDS):
+            if ("万" in tok or "亿" in tok) and any(w in text[max(0, s - 6) : s] for w in lx.MONEY_WORDS):
                 unit = "元"
             elif (
                 "." in tok
@@ -246,7 +249,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
                 coefficient = True  # 差异系数小学不高于0.50、初中不高于0.45: a bare coefficient
             else:
                 continue
-        is_cn = bool(_CN_NUM_ONLY.fullmatch(tok))
+        is_cn = 0 < len(tok) <= 12 and not tok.strip(CN_NUM_CHARS)  # only Chinese numerals
         value = parse_number(tok)
         if value is None or not math.isfinite(value):
             continue
@@ -288,11 +291,11 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue  # 培训为期3天: how long a programme runs, stated as a fact
         if unit != "%" and after.startswith(_BAD_AFTER):
             continue
-        if _RX4.match(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
+        if _is_year_token(tok) and (after.startswith(("年", "-", "/", "—")) or unit in ("年",)):
             continue
-        if _RX0.search(text[max(0, s - 2) : s]):
+        if s >= 2 and text[s - 1] == "个" and text[s - 2] in "一二两三四五六七八九十":
             continue  # 三个100%: the name of a set of goals
-        if _RX1.search(text[max(0, s - 6) : s]):
+        if endswith_re(text[max(0, s - 6) : s], _NOT_THESE_BEFORE):
             continue
         if is_cn:
             if not _licensed_chinese(text, s):
@@ -307,10 +310,9 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue
         # condition: "5名以上残疾学生的普通学校", "1万人以上规模的住宅区"
         tail = text[unit_end : min(len(text), unit_end + 24)]
-        cm = _CONDITION_AFTER.match(tail)
-        if cm and _RX5.match(tail) and unit not in ("%",):
+        if unit != "%" and tail.startswith(("以上", "以下", "及以上")) and _CONDITION_AFTER.match(tail):
             continue
-        if _RX2.match(tail):
+        if tail.startswith(("以上", "以下")) and _RX2.match(tail):
             continue  # 56人以上大班额比例控制在0.5%以内: a threshold that defines the measured thing
         if unit == "人" and _CLASS_SIZE_THRESHOLD.match(tail):
             continue  # 56人及以上大班额全部消除: the size that makes a class too large
@@ -318,7 +320,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
             continue  # 消除56人以上大班额: the threshold names what is removed, it is not a goal
         if unit == "人" and tail.startswith("口") and _RX5.match(tail[1:]) and _CONDITION_AFTER.match(tail[1:]):
             continue  # 30万人口以上的县: a population threshold
-        if _RX6.match(tail) and not _RX10.match(tail):
+        if "后" in tail and _RX6.match(tail) and not _RX10.match(tail):
             continue  # 20所学校全部建成后, …: a condition
         if coefficient:
             unit = None

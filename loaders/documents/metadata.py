@@ -88,7 +88,8 @@ def _first_lines(text: str, n: int = 12) -> list[str]:
 
 
 def find_title(text: str) -> str | None:
-    m = _TITLE_LABEL.search(text[:3000])
+    head = text[:3000]
+    m = _TITLE_LABEL.search(head) if "题" in head else None
     if m:
         return m.group(1).strip()
     for ln in _first_lines(text, 8):
@@ -115,7 +116,7 @@ def _date_in(s: str) -> tuple[int, int, int] | None:
 
 def find_date(text: str) -> str | None:
     head = text[:2000]
-    for m in _DATE_LABEL.finditer(head):
+    for m in _DATE_LABEL.finditer(head) if "时间" in head or "日期" in head else ():
         d = _date_in(head[m.end() : m.end() + 24])
         if d:
             return f"{d[0]:04d}-{d[1]:02d}-{d[2]:02d}"

@@ -62,6 +62,12 @@ def finditer_at(
             last = m.end()
 
 
+def endswith_re(s: str, words: tuple[str, ...]) -> bool:
+    """``re.search("(?:" + "|".join(words) + ")$", s) is not None`` for literal words, at the cost
+    of ``str.endswith``: ``$`` also matches just before a final line break."""
+    return s.endswith(words) or (s.endswith("\n") and s[:-1].endswith(words))
+
+
 _BMP = 0x10000  # (written as a literal in the loops below, where a global would be a lookup)
 
 

@@ -24,15 +24,14 @@ from typing import Any
 from loaders.documents import lexicon as lx
 from loaders.documents.mentions import Mention
 from loaders.documents.model import DocumentMeta
+from loaders.documents.scan import char_positions
 from loaders.documents.years import PLAN_PERIODS, YearMention
 
 # precompiled patterns used in the hot paths below
-_RX0 = re.compile("[,，:：]")
 _RX1 = re.compile("(十[一二三四五]?五)”?(?:时期|期间|以来|规划实施以来|末)")
 _RX2 = re.compile("(?:与|比|较)(?:19|20)\\d\\d年(?:相比|同期)?")
 _RX3 = re.compile("由[^,，。]{0,6}\\d")
 _RX4 = re.compile("提高到|提高至|增加到|增加至|上升到|上升至|下降到|下降至")
-_RX5 = re.compile("[。；]")
 
 _REVIEW_RE = re.compile("|".join(lx.REVIEW_HEADINGS))
 _GOAL_RE = re.compile("|".join(lx.GOAL_HEADINGS))
@@ -80,8 +79,8 @@ def review_spans(text: str) -> list[tuple[int, int]]:
     open_at: int | None = None
     for line in text.split("\n"):
         ln = line.strip()
-        heading = bool(_HEADING.match(ln)) and len(ln) <= 40
-        if heading or (len(ln) <= 20 and not _RX5.search(ln)):
+        heading = len(ln) <= 40 and ln[:1] in "一二三四五六七八九十(（第" and _HEADING.match(ln) is not None
+        if heading or (len(ln) <= 20 and "。" not in ln and "；" not in ln):
             if _REVIEW_RE.search(ln) and not _GOAL_RE.search(ln.replace("成绩与经验", "")):
                 if open_at is None:
                     open_at = pos
@@ -138,10 +137,9 @@ def clause_status(text: str, s_lo: int, pos: int) -> str | None:
     state = None
     s_lo = max(s_lo, pos - 300)
     start = s_lo
-    for m in _RX0.finditer(text[s_lo:pos]):
-        clause = text[start : s_lo + m.start()]
-        state = _update_state(clause, state)
-        start = s_lo + m.end()
+    for i in char_positions(text, ",，:：", s_lo, pos):
+        state = _update_state(text[start:i], state)
+        start = i + 1
     return _update_state(text[start:pos], state)
 
 
@@ -175,11 +173,11 @@ def _sentence_cues(ctx: DocContext, s_lo: int, s_hi: int) -> tuple[bool, bool, b
     found = ctx.sentence_cues.get(key)
     if found is None:
         sentence = ctx.text[s_lo:s_hi]
-        found = (
+        found = (  # (each pattern only where the text holds a character its matches need)
             bool(_TARGET_CUE.search(sentence)),
-            bool(_RX2.search(sentence)),
-            bool(_RX3.search(sentence)),
-            bool(_RX4.search(sentence)),
+            "年" in sentence and bool(_RX2.search(sentence)),
+            "由" in sentence and bool(_RX3.search(sentence)),
+            ("到" in sentence or "至" in sentence) and bool(_RX4.search(sentence)),
         )
         ctx.sentence_cues[key] = found
     return found

@@ -100,6 +100,9 @@ _ANY_TIME = re.compile(
 )
 
 
+_ANY_TIME_GATE = ("年", "19", "20", "十", "未", "今")  # what every match of _ANY_TIME holds one of
+
+
 def _relative_matches(text: str) -> Iterator[re.Match[str]]:
     """``_RELATIVE.finditer(text)``, without trying the pattern at every position (it opens with
     an optional group, so the engine cannot skip ahead): every match holds a 年 at most four
@@ -129,7 +132,7 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
 
     ``deadlines_only``: the deadlines are exact, and other kinds may be missing (the patterns
     after the last deadline one, which can only take what is still free, are not run)."""
-    if not _ANY_TIME.search(text):
+    if not any(w in text for w in _ANY_TIME_GATE) or not _ANY_TIME.search(text):
         return []
     found: list[YearMention] = []
     used = bytearray(len(text) + 1)  # positions already part of a year expression
