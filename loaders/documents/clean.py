@@ -537,6 +537,8 @@ def _digit_gap(text: str, s: int, e: int) -> str:
     # (a match of \d{1,8}$ starts at most 8 characters back: no need to scan the text before)
     a = _DIGITS_BEFORE.search(text, max(0, s - 8), s)
     b = _DIGITS_AFTER.search(text[e : e + 12])
+    if b is None and not text[e].isdecimal():
+        return " "  # a digit that is no decimal digit (²): no number to join or to range over
     la = len(a.group(1)) if a else 1
     rb = b.group(1) if b else text[e]
     if len(rb) == 3 and la <= 3:

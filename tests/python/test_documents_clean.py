@@ -33,6 +33,13 @@ def test_lost_dash_vs_thousands_separator() -> None:
     assert "2083所" in clean("在2 083所农村小学增设附属幼儿园").text
 
 
+def test_a_digit_that_is_not_decimal_after_a_space_is_no_number() -> None:
+    # "0 ፩" (an Ethiopic digit: str.isdigit, but not decimal, and left alone by NFKC) once
+    # crashed the range-dash rule with int("፩"), failing the whole document
+    assert clean("第0 ፩").text == "第0 ፩"
+    assert clean("面积20 ²米，增长3 ⁵").text == "面积20 2米,增长3-5"  # (NFKC makes these digits first)
+
+
 def test_spaces_inside_chinese_are_dropped() -> None:
     assert clean("新建幼儿园 23 所，组建 6 个幼教学区 联盟").text == "新建幼儿园23所,组建6个幼教学区联盟"
 
