@@ -26,9 +26,9 @@ is 海南藏族自治州), 朝阳 the prefecture 朝阳市 (not the districts or
 
 Timing (2023 seed, 3,339 rows, 2-core dev container, 5 fresh processes): :meth:`RegionIndex.load`
 0.05-0.09 s including the name keys (all names go through OpenCC in one batched call); the
-Aho-Corasick automaton for :meth:`RegionIndex.find_all` is built on first use in 0.03-0.05 s, so
-load + automaton is 0.09-0.14 s. Afterwards ``resolve`` takes ~6 µs and ``find_all`` ~0.15 ms on
-a 5,500-character document (see :class:`NameMatcher`). ``region_index()`` caches the default
+name matcher for :meth:`RegionIndex.find_all` is built on first use, so load + matcher is ~0.1 s.
+Afterwards ``resolve`` takes ~6 µs and ``find_all`` ~25 µs on a 5,500-character document (see
+:class:`NameMatcher`). ``region_index()`` caches the default
 instance: each process pays once.
 """
 
@@ -43,7 +43,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import ahocorasick_rs
 import opencc
 
 from loaders.config import seeds_dir
@@ -410,39 +409,25 @@ class RegionIndex:
         return list(candidates)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 # --- many names at once ----------------------------------------------------------------------
 class NameMatcher:
     """Every occurrence in a text of any of many names (overlapping ones included), with the
-    value each name was given.
-
-    ahocorasick-rs (the Rust ``aho-corasick`` crate) in its DFA form: a table lookup per
-    character, ~0.12 ms for a 5,500-character plan against the 7,400 region names. pyahocorasick,
-    used before, finds a node's child by a linear scan: over the names themselves (~1,200
-    distinct first characters) it cost ~0.8 µs a character, and over their UTF-8 bytes, the
-    workaround it needed, still ~0.30 ms for the same plan.
+    value each name was given: :class:`loaders.documents.scan.NameFinder`, a compiled scan that
+    only looks closer where a name's first two characters stand (~3 ns a character: ~20 µs for
+    a 5,500-character plan against the 7,400 region names). It replaced ahocorasick-rs (the Rust
+    ``aho-corasick`` DFA), which took ~50 µs for the same plan, most of it the per-character
+    table walk and encoding the text to UTF-8 and back; before that, pyahocorasick (~0.3 ms).
     """
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self._names = list(values)
-        self._values = [values[n] for n in self._names]
-        self._ac = ahocorasick_rs.AhoCorasick(
-            self._names, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.DFA
-        )
+        from loaders.documents.scan import NameFinder  # (loaders.documents imports this module)
+
+        self._finder = NameFinder(values)
 
     def find(self, text: str) -> list[tuple[int, Any]]:
         """``(start, value)`` for every occurrence of every name in ``text``, sorted by start
         (character indices)."""
-        values = self._values
-        try:
-            matches = self._ac.find_matches_as_indexes(text, overlapping=True)
-        except UnicodeEncodeError:  # a lone surrogate: one character for one, so indices hold
-            matches = self._ac.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
-        found = [(start, values[i]) for i, start, _ in matches]
-        found.sort(key=lambda h: h[0])
-        return found
+        return self._finder.find(text)
 
 
 @lru_cache(maxsize=1)
