@@ -125,7 +125,7 @@ def _ram_gb() -> str:
 
 
 def _versions() -> str:
-    names = ("opencc", "cn2an", "selectolax", "charset-normalizer", "ahocorasick-rs")
+    names = ("opencc", "cn2an", "selectolax", "charset-normalizer", "Cython")
     out = [f"python {platform.python_version()}"]
     for n in names:
         with contextlib.suppress(metadata.PackageNotFoundError):

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import loaders._compiled as compiled
 from loaders.documents import clean as cl
-from loaders.documents.scan import LiteralAlternation, WordGroups
+from loaders.documents.scan import LiteralAlternation, NameFinder, WordGroups
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -70,6 +70,23 @@ def test_word_groups_astral_first_characters() -> None:
 def test_word_groups_refuse_an_empty_word() -> None:
     with pytest.raises(ValueError):
         WordGroups([["全市", ""]])
+
+
+@FAST
+@given(
+    names=st.sets(st.text(alphabet=_WORD_CHARS + "\U00020000", min_size=2, max_size=4), min_size=1, max_size=12),
+    text=st.text(alphabet=_WORD_CHARS + "，x\U00020000", max_size=300),
+)
+def test_name_finder_finds_every_occurrence(names: set[str], text: str) -> None:
+    want = sorted(
+        ((i, n) for n in names for i in range(len(text)) if text.startswith(n, i)), key=lambda h: (h[0], -len(h[1]))
+    )
+    assert NameFinder({n: n for n in names}).find(text) == want
+
+
+def test_name_finder_refuses_a_one_character_name() -> None:
+    with pytest.raises(ValueError):
+        NameFinder({"市": 1})
 
 
 # --- pinyin glosses ---------------------------------------------------------------------------
