@@ -31,7 +31,7 @@ from itertools import accumulate
 
 import cython
 
-from loaders.documents.scan import LiteralAlternation, char_positions
+from loaders.documents.scan import LiteralAlternation, gloss_spans, space_runs
 from loaders.documents.t2s_chars import PHRASES as T2S_PHRASES
 from loaders.documents.t2s_chars import T2S_CHARS
 
@@ -279,101 +279,7 @@ def _drop_chrome(text: str, steps: list[Step]) -> str:
 
 
 # --- 2. pinyin glosses --------------------------------------------------------------------
-# A gloss is, as a regex (kept as the specification in tests/python/test_clean_kernels.py):
-#   [(（](?<=[\u3400-\u9fff][(（])\s?(?:TONE_MARK|TONE_NUMBER|BARE)\s?[)）]
-# with TONE_MARK   [a-zT]{0,6}[T][a-zT]{0,6}    (T: a toned vowel; xiào)
-#      TONE_NUMBER [a-z]{1,6}[1-5]                (jun1)
-#      BARE        [bcdfghjklmnpqrstwxyz]{0,2}h?[aeiouv]{1,3}(?:ng|n|r)?   (zhong)
-# Read here by hand: the brackets are found with str.find (memory speed), and each one is
-# checked with a few character tests, which compiled take ~20 ns a gloss instead of the regex
-# engine's ~160 ns (1,600 glosses in one sample). None of the syllable's characters is a space
-# or a bracket, so the syllable is the whole run of letters (and tone digits) between them.
-# (T and the onsets are written out as literals in the loops: compiled, ``c in "…"`` on a
-# literal is a C switch, on a module constant a lookup and a call)
-
-
-@cython.cfunc
-def _is_syllable(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> cython.bint:
-    """Whether ``text[lo:hi]`` (letters, toned vowels or tone digits) is TONE_MARK, TONE_NUMBER
-    or BARE (see above)."""
-    n: cython.Py_ssize_t = hi - lo
-    k: cython.Py_ssize_t
-    onset: cython.Py_ssize_t
-    h: cython.Py_ssize_t
-    v: cython.Py_ssize_t
-    p: cython.Py_ssize_t
-    c: cython.Py_UCS4
-    toned: cython.Py_ssize_t = -1  # a toned vowel within 6 of both ends
-    plain: cython.bint = True  # only a-z
-    for k in range(lo, hi):
-        c = text[k]
-        if c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ":
-            plain = False
-            if k - lo <= 6 and hi - k - 1 <= 6:
-                toned = k
-        elif not ("a" <= c <= "z"):
-            plain = False
-    if toned >= 0:  # TONE_MARK (its other characters are letters or toned vowels)
-        for k in range(lo, hi):
-            c = text[k]
-            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"):
-                return False
-        return True
-    c = text[hi - 1]
-    if 2 <= n <= 7 and c in "12345":  # TONE_NUMBER
-        for k in range(lo, hi - 1):
-            c = text[k]
-            if not ("a" <= c <= "z"):
-                return False
-        return True
-    if not plain:
-        return False
-    for onset in range(3):  # BARE: onset, h?, 1-3 vowels, final
-        if onset > n or (onset and text[lo + onset - 1] not in "bcdfghjklmnpqrstwxyz"):
-            break
-        for h in range(2):
-            p = lo + onset + h
-            if h and (p > hi or text[p - 1] != "h"):
-                break
-            for v in range(1, 4):
-                if p + v > hi or text[p + v - 1] not in "aeiouv":
-                    break
-                k = hi - (p + v)  # what is left must be a final: "", n, r or ng
-                if k == 0 or (k == 1 and text[hi - 1] in "nr"):
-                    return True
-                if k == 2 and text[hi - 2] == "n" and text[hi - 1] == "g":
-                    return True
-    return False
-
-
-def _gloss_spans(text: str) -> list[tuple[int, int]]:
-    """The glosses of ``text`` as sorted ``[start, end)`` spans (the regex's finditer)."""
-    n: cython.Py_ssize_t = len(text)
-    i: cython.Py_ssize_t
-    j: cython.Py_ssize_t
-    k: cython.Py_ssize_t
-    e: cython.Py_ssize_t
-    c: cython.Py_UCS4
-    spans: list[tuple[int, int]] = []
-    for i in char_positions(text, "(（", 1):
-        c = text[i - 1]
-        if not ("\u3400" <= c <= "\u9fff"):
-            continue
-        j = i + 1
-        if j < n and text[j].isspace():
-            j += 1
-        k = j
-        while k < n and k - j < 14:  # (no syllable is longer than 13)
-            c = text[k]
-            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ" or c in "12345"):
-                break
-            k += 1
-        e = k
-        if e < n and text[e].isspace():
-            e += 1
-        if k > j and e < n and text[e] in ")）" and _is_syllable(text, j, k):
-            spans.append((i, e + 1))
-    return spans
+# (found by scan.gloss_spans, a compiled character scan; its docstring gives the gloss pattern)
 
 
 def _drop_glosses(text: str, steps: list[Step]) -> str:
@@ -381,7 +287,7 @@ def _drop_glosses(text: str, steps: list[Step]) -> str:
     # bracket first could put a character before a bracket of the other kind that had none)
     if "(" not in text and "（" not in text:
         return text
-    return _apply(steps, _delete_spans(text, _gloss_spans(text)))
+    return _apply(steps, _delete_spans(text, gloss_spans(text)))
 
 
 # --- 3. page-chunk markers ----------------------------------------------------------------
@@ -587,40 +493,12 @@ def _runs_of(text: str, ch: str, repl: str) -> list[tuple[int, int, str]]:
     return edits
 
 
-@cython.cfunc
-@cython.inline
-def _is_space(c: cython.Py_UCS4) -> cython.bint:
-    """A character of _SPACES' set (a C switch on the literal, compiled)."""
-    return c in " \t\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000"
-
-
-def _space_runs(text: str) -> list[tuple[int, int]]:
-    """``[m.span() for m in _SPACES.finditer(text)]``; compiled, as a loop over the characters
-    (a few ns each; the regex tests its character set at every position)."""
-    if not cython.compiled:
-        return [m.span() for m in _SPACES.finditer(text)]
-    n: cython.Py_ssize_t = len(text)
-    i: cython.Py_ssize_t = 0
-    s: cython.Py_ssize_t
-    runs: list[tuple[int, int]] = []
-    while i < n:
-        if _is_space(text[i]):
-            s = i
-            i += 1
-            while i < n and i - s < 200 and _is_space(text[i]):
-                i += 1
-            runs.append((s, i))
-        else:
-            i += 1
-    return runs
-
-
 def _fix_spaces(text: str, steps: list[Step]) -> str:
     n: cython.Py_ssize_t = len(text)
     edits: list[tuple[int, int, str]] = []
     s: cython.Py_ssize_t
     e: cython.Py_ssize_t
-    for s, e in _space_runs(text):
+    for s, e in space_runs(text, _SPACES):
         rs = _space_fix(text, s, e, n)
         if rs != text[s:e]:
             edits.append((s, e, rs))

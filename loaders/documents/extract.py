@@ -51,7 +51,7 @@ from loaders.documents.phrases import (
     strip_phrase,
 )
 from loaders.documents.places import candidates, display_name, find_places, is_within, region_index
-from loaders.documents.scan import char_positions, endswith_re
+from loaders.documents.scan import char_positions, clause_end, clause_start, endswith_re
 from loaders.documents.status import (
     FUTURE,
     TITLE_REF,
@@ -151,29 +151,6 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         if hi > lo:
             out.append((lo, hi))
     return out
-
-
-def _clause_start(text: str, lo: cython.Py_ssize_t, pos: cython.Py_ssize_t) -> cython.Py_ssize_t:
-    """After the last clause mark (_CLAUSE_STOP) in ``text[max(lo, pos - 200):pos]``, else that
-    window's start. (A loop over characters: compiled, a few ns each.)"""
-    i: cython.Py_ssize_t
-    lo = max(lo, pos - 200)
-    i = pos
-    while i > lo:
-        if text[i - 1] in "。；;！!？?\n,，:：":
-            return i
-        i -= 1
-    return lo
-
-
-def _clause_end(text: str, pos: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> cython.Py_ssize_t:
-    """The first clause mark in ``text[pos:min(hi, pos + 200)]``, else that window's end."""
-    i: cython.Py_ssize_t
-    hi = min(hi, pos + 200)
-    for i in range(pos, min(hi, len(text))):
-        if text[i] in "。；;！!？?\n,，:：":
-            return i
-    return hi
 
 
 def _opens_qizhong(s: str) -> bool:
@@ -598,7 +575,7 @@ def _sentence_records(
         if lead.endswith("由") and i + 1 < len(mentions):
             m.baseline = True
     for m in mentions:
-        c_lo = _clause_start(text, s_lo, m.start)
+        c_lo = clause_start(text, s_lo, m.start)
         lo = max(c_lo, prev.end if prev is not None and prev.end <= m.start else c_lo)
         # ---- comparator
         if m.comparator is None:
@@ -645,7 +622,7 @@ def _sentence_records(
             base_ind,
             in_sub=prev_was_sub,
         )
-        c_hi = _clause_end(text, m.end, s_hi)
+        c_hi = clause_end(text, m.end, s_hi)
         after = after_phrase(text, m, c_hi)
         # measure word shared by a list: 年度巩固率小学为100%、初中在98%以上
         sm = _MEASURE_STAGE.match(ind) if endswith_re(ind, lx.STAGES) else None
@@ -874,7 +851,7 @@ def _prev_clause_np(text: str, s_lo: int, c_lo: int) -> str:
     """The noun phrase of the clause before ``c_lo`` (for 推进X,确保覆盖率达85%)."""
     if c_lo - 1 <= s_lo:
         return ""
-    p_lo = _clause_start(text, s_lo, c_lo - 1)
+    p_lo = clause_start(text, s_lo, c_lo - 1)
     s = strip_phrase(text[p_lo : c_lo - 1])
     return strip_leading_verbs(s)
 
@@ -933,7 +910,7 @@ def _indicator_for(
             return subjects[-1] + subjects[-2], []
         if len(subjects) >= 2:
             return subjects[-1], subjects[:-1]
-    c_hi = _clause_end(text, m.end, s_hi)
+    c_hi = clause_end(text, m.end, s_hi)
     after = after_phrase(text, m, c_hi)
     is_rate = m.unit in ("%", "个百分点", "百分点", None)
     if is_rate:
@@ -1201,7 +1178,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
             else:
                 break
         sm = _STAGE_LIST.match(r.indicator) if r.indicator.startswith(lx.STAGES) else None
-        c_lo = _clause_start(ctx.text, 0, r.mention.start)
+        c_lo = clause_start(ctx.text, 0, r.mention.start)
         fm = _RX10.search(ctx.text[c_lo : r.mention.start])
         holders = [x for x in out if x.mention.unit != r.mention.unit and x.mention.start < r.mention.start]
         if len(group) > 1 and fm and len(holders) >= len(group) and r.mention.unit == "%":
@@ -1254,7 +1231,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
                 continue
         if len(group) > 1:
             # values followed by a list of holders: 8%、12%、15%的比例…自治区、市、县骨干教师
-            tail_hi = _clause_end(ctx.text, group[-1].mention.end, len(ctx.text))
+            tail_hi = clause_end(ctx.text, group[-1].mention.end, len(ctx.text))
             tail = ctx.text[group[-1].mention.end : min(len(ctx.text), group[-1].mention.end + 60)]
             named = False
             hm = re.search(

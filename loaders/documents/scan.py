@@ -1,26 +1,24 @@
-"""Fast equivalents of regex scans whose matches can only start at a few characters.
+"""Character-level scans of document text: the pipeline's hot loops, written to be compiled.
 
-Python's regex engine skips ahead quickly only when a pattern opens with a *literal*: for a
-pattern that opens with a character set (``[(（]``), an alternation (``全省|我省``) or a lookahead,
-it tests every position of the text (~13 ns a character for a set, more for a lookahead), which
-on a 6,000-character document is 50-200 µs per pattern.
+Cython compiles this module (``setup.py``) from this source: the loops read the string's buffer
+directly (PyUnicode_READ) and run at 1-3 ns a character, where a regex pass that opens with a
+character set or an alternation tests every position at ~10 ns, and a Python loop costs ~0.1 µs
+a character. Each scan is specified by the regex (or the code) it stands for, quoted in its
+docstring, and ``tests/python/test_text_kernels.py`` checks it against that specification on
+generated text. Uncompiled, the same source runs and gives the same results, slower; where a
+loop would be very slow uncompiled, that branch uses the specification itself.
 
-* :func:`finditer_at` — when every match must start with one of a few known characters, finding
-  those characters with ``str.find`` and trying the pattern only there (``Pattern.match`` at each
-  candidate, in text order, resuming after each match as ``finditer`` does) yields exactly the
-  matches of ``finditer`` at a fraction of the cost. The equivalence needs: every match of
-  ``pattern`` starts with one of ``firsts`` and is not empty. ``Pattern.match(text, pos,
-  endpos)`` sees the text before ``pos`` (lookbehinds work) and ``^`` still means the start of
-  the text, exactly as inside ``finditer``.
+* :func:`char_positions`, :func:`finditer_at` — where one of a few characters stands, and the
+  matches of a pattern that can only start there (``finditer``'s matches at a fraction of the
+  cost: every match must start with one of ``firsts`` and be non-empty; ``Pattern.match(text,
+  pos, endpos)`` sees the text before ``pos``, so lookbehinds work as inside ``finditer``).
+* :func:`clause_start`, :func:`clause_end` — the clause around a position.
+* :func:`gloss_spans` — pinyin glosses (校(xiào)長); :func:`space_runs` — runs of spaces.
 * :class:`WordGroups` / :class:`LiteralAlternation` — the matches of ``"|".join(words)`` for
-  literal words, for several alternations in one pass; :class:`NameFinder` — every occurrence
-  of any of thousands of names (the region gazetteer), overlapping ones included. The text is walked once, character by
-  character, in a loop that Cython compiles (``setup.py``) to a few ns a character: a bitmap of
-  the words' first characters and one of their first two characters (hashed) rule out almost
-  every position before any Python-level work; the few candidates are checked with
-  ``str.startswith``. Uncompiled, such a loop would cost ~0.1 µs a character, so there the
-  groups are matched by the alternation regexes they stand for (the specification, which
-  ``tests/python/test_scan.py`` checks the compiled loop against).
+  literal words, several alternations in one pass; :class:`NameFinder` — every occurrence of any
+  of thousands of names (the region gazetteer). A bitmap of the words' first characters and one
+  of their first two characters (hashed) rule out almost every position before any Python-level
+  work; the few candidates are checked with ``str.startswith``.
 """
 
 from __future__ import annotations
@@ -35,19 +33,213 @@ if cython.compiled:  # the string's buffer read directly (compiled only; see _re
     from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
 
 
+@cython.cfunc
+@cython.inline
+def _read(text: str, kind: cython.int, data: cython.p_void, i: cython.Py_ssize_t) -> cython.uint:
+    """The code point ``ord(text[i])``: compiled, read straight from the string's buffer
+    (``kind``/``data`` from PyUnicode_KIND/PyUnicode_DATA), without the checks of indexing."""
+    if cython.compiled:
+        return PyUnicode_READ(kind, data, i)
+    return ord(text[i])
+
+
+@cython.cfunc
+@cython.inline
+def _char(text: str, kind: cython.int, data: cython.p_void, i: cython.Py_ssize_t) -> cython.Py_UCS4:
+    """``text[i]``, compared with character literals below (compiled: a C switch)."""
+    if cython.compiled:
+        return PyUnicode_READ(kind, data, i)
+    return text[i]
+
+
+_CHAR_SETS: dict[str, bytes] = {}  # characters -> bitmap over the BMP (char_positions)
+
+
 def char_positions(text: str, chars: str, pos: int = 0, endpos: int | None = None) -> list[int]:
-    """Sorted positions in ``text[pos:endpos]`` of any character of ``chars`` (a few rare ones:
-    one ``str.find`` loop per character present)."""
-    end = len(text) if endpos is None else min(endpos, len(text))
+    """Sorted positions in ``text[pos:endpos]`` (``pos`` ≥ 0) of any character of ``chars``.
+    Compiled: one pass with a bitmap of ``chars``; uncompiled: one ``str.find`` loop per
+    character (memory speed in C)."""
+    end: cython.Py_ssize_t = len(text) if endpos is None else min(endpos, len(text))
+    start: cython.Py_ssize_t = pos
+    i: cython.Py_ssize_t
+    c: cython.uint
     out: list[int] = []
-    for c in chars:
-        i = text.find(c, pos, end)
-        while i >= 0:
-            out.append(i)
-            i = text.find(c, i + 1, end)
+    if cython.compiled and all(ord(ch) < 0x10000 for ch in chars):
+        bits = _CHAR_SETS.get(chars)
+        if bits is None:
+            bits = _CHAR_SETS[chars] = _bitmap([ord(ch) for ch in chars], 0x10000)
+        bitmap: cython.p_uchar = bits
+        kind: cython.int = PyUnicode_KIND(text)
+        data: cython.p_void = PyUnicode_DATA(text)
+        for i in range(start, end):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 0x10000 and bitmap[c >> 3] & (1 << (c & 7)):
+                out.append(i)
+        return out
+    for ch in chars:
+        j = text.find(ch, start, end)
+        while j >= 0:
+            out.append(j)
+            j = text.find(ch, j + 1, end)
     if len(chars) > 1:
         out.sort()
     return out
+
+
+def clause_start(text: str, lo: cython.Py_ssize_t, pos: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """After the last clause mark (。；;！!？?\\n,，:：) in ``text[max(lo, pos - 200):pos]``, else
+    that window's start."""
+    i: cython.Py_ssize_t
+    kind: cython.int = PyUnicode_KIND(text) if cython.compiled else 0
+    data: cython.p_void = PyUnicode_DATA(text) if cython.compiled else cython.NULL
+    lo = max(lo, pos - 200, 0)
+    i = min(pos, len(text))  # (callers pass 0 <= lo <= pos <= len(text); the clamps keep reads inside)
+    while i > lo:
+        if _char(text, kind, data, i - 1) in "。；;！!？?\n,，:：":
+            return i
+        i -= 1
+    return lo
+
+
+def clause_end(text: str, pos: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """The first clause mark in ``text[pos:min(hi, pos + 200)]``, else that window's end."""
+    i: cython.Py_ssize_t
+    kind: cython.int = PyUnicode_KIND(text) if cython.compiled else 0
+    data: cython.p_void = PyUnicode_DATA(text) if cython.compiled else cython.NULL
+    hi = min(hi, pos + 200)
+    for i in range(max(pos, 0), min(hi, len(text))):
+        if _char(text, kind, data, i) in "。；;！!？?\n,，:：":
+            return i
+    return hi
+
+
+# A pinyin gloss, as a regex (the specification, in tests/python/test_text_kernels.py):
+#   [(（](?<=[\u3400-\u9fff][(（])\s?(?:TONE_MARK|TONE_NUMBER|BARE)\s?[)）]
+# with TONE_MARK   [a-zT]{0,6}[T][a-zT]{0,6}    (T: a toned vowel; xiào)
+#      TONE_NUMBER [a-z]{1,6}[1-5]                (jun1)
+#      BARE        [bcdfghjklmnpqrstwxyz]{0,2}h?[aeiouv]{1,3}(?:ng|n|r)?   (zhong)
+# None of a syllable's characters is a space or a bracket, so the syllable is the whole run of
+# letters (and tone digits) between the brackets, which is then checked against the three forms.
+# (T and the onsets are written out as literals: compiled, ``c in "…"`` on a literal is a C switch)
+
+
+@cython.cfunc
+def _is_syllable(
+    text: str, kind: cython.int, data: cython.p_void, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t
+) -> cython.bint:
+    """Whether ``text[lo:hi]`` (letters, toned vowels or tone digits) is TONE_MARK, TONE_NUMBER
+    or BARE (see above)."""
+    n: cython.Py_ssize_t = hi - lo
+    k: cython.Py_ssize_t
+    onset: cython.Py_ssize_t
+    h: cython.Py_ssize_t
+    v: cython.Py_ssize_t
+    p: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    toned: cython.Py_ssize_t = -1  # a toned vowel within 6 of both ends
+    plain: cython.bint = True  # only a-z
+    for k in range(lo, hi):
+        c = _char(text, kind, data, k)
+        if c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ":
+            plain = False
+            if k - lo <= 6 and hi - k - 1 <= 6:
+                toned = k
+        elif not ("a" <= c <= "z"):
+            plain = False
+    if toned >= 0:  # TONE_MARK (its other characters are letters or toned vowels)
+        for k in range(lo, hi):
+            c = _char(text, kind, data, k)
+            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"):
+                return False
+        return True
+    c = _char(text, kind, data, hi - 1)
+    if 2 <= n <= 7 and c in "12345":  # TONE_NUMBER
+        for k in range(lo, hi - 1):
+            c = _char(text, kind, data, k)
+            if not ("a" <= c <= "z"):
+                return False
+        return True
+    if not plain:
+        return False
+    for onset in range(3):  # BARE: onset, h?, 1-3 vowels, final
+        if onset > n or (onset and _char(text, kind, data, lo + onset - 1) not in "bcdfghjklmnpqrstwxyz"):
+            break
+        for h in range(2):
+            p = lo + onset + h
+            if h and (p > hi or _char(text, kind, data, p - 1) != "h"):
+                break
+            for v in range(1, 4):
+                if p + v > hi or _char(text, kind, data, p + v - 1) not in "aeiouv":
+                    break
+                k = hi - (p + v)  # what is left must be a final: "", n, r or ng
+                if k == 0 or (k == 1 and _char(text, kind, data, hi - 1) in "nr"):
+                    return True
+                if k == 2 and _char(text, kind, data, hi - 2) == "n" and _char(text, kind, data, hi - 1) == "g":
+                    return True
+    return False
+
+
+def gloss_spans(text: str) -> list[tuple[int, int]]:
+    """The pinyin glosses of ``text`` (see above) as sorted ``[start, end)`` spans: the
+    specification's ``finditer``. ~20 ns a gloss compiled; the regex engine took ~160 ns."""
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    e: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    kind: cython.int = PyUnicode_KIND(text) if cython.compiled else 0
+    data: cython.p_void = PyUnicode_DATA(text) if cython.compiled else cython.NULL
+    spans: list[tuple[int, int]] = []
+    for i in char_positions(text, "(（", 1):
+        c = _char(text, kind, data, i - 1)
+        if not ("\u3400" <= c <= "\u9fff"):
+            continue
+        j = i + 1
+        if j < n and _char(text, kind, data, j).isspace():
+            j += 1
+        k = j
+        while k < n and k - j < 14:  # (no syllable is longer than 13)
+            c = _char(text, kind, data, k)
+            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ12345"):
+                break
+            k += 1
+        e = k
+        if e < n and _char(text, kind, data, e).isspace():
+            e += 1
+        if k > j and e < n and _char(text, kind, data, e) in ")）" and _is_syllable(text, kind, data, j, k):
+            spans.append((i, e + 1))
+    return spans
+
+
+@cython.cfunc
+@cython.inline
+def _is_space(c: cython.Py_UCS4) -> cython.bint:
+    return c in " \t\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000"
+
+
+def space_runs(text: str, regex: re.Pattern[str]) -> list[tuple[int, int]]:
+    """``[m.span() for m in regex.finditer(text)]`` for the cleaner's space-run pattern,
+    ``[ \t\u00a0\u2002-\u200b\u3000]{1,200}`` (given so that it stays written once, in
+    clean.py). Compiled, a loop over the characters; uncompiled, the regex itself."""
+    if not cython.compiled:
+        return [m.span() for m in regex.finditer(text)]
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t = 0
+    s: cython.Py_ssize_t
+    kind: cython.int = PyUnicode_KIND(text)
+    data: cython.p_void = PyUnicode_DATA(text)
+    runs: list[tuple[int, int]] = []
+    while i < n:
+        if _is_space(PyUnicode_READ(kind, data, i)):
+            s = i
+            i += 1
+            while i < n and i - s < 200 and _is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+            runs.append((s, i))
+        else:
+            i += 1
+    return runs
 
 
 def finditer_at(
@@ -74,16 +266,6 @@ def endswith_re(s: str, words: tuple[str, ...]) -> bool:
 
 
 _BMP = 0x10000  # (written as a literal in the loops below, where a global would be a lookup)
-
-
-@cython.cfunc
-@cython.inline
-def _read(text: str, kind: cython.int, data: cython.p_void, i: cython.Py_ssize_t) -> cython.uint:
-    """The code point ``ord(text[i])``: compiled, read straight from the string's buffer
-    (``kind``/``data`` from PyUnicode_KIND/PyUnicode_DATA), without the checks of indexing."""
-    if cython.compiled:
-        return PyUnicode_READ(kind, data, i)
-    return ord(text[i])
 
 
 _GOLDEN = cython.declare(cython.ulonglong, 2654435761)  # (C constants compiled: no Python ints)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import loaders._compiled as compiled
 from loaders.documents import clean as cl
-from loaders.documents.scan import LiteralAlternation, NameFinder, WordGroups
+from loaders.documents.scan import LiteralAlternation, NameFinder, WordGroups, gloss_spans
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -115,7 +115,7 @@ def _glossed(draw: st.DrawFn) -> str:
 @FAST
 @given(text=_glossed())
 def test_gloss_spans_equal_the_gloss_regex(text: str) -> None:
-    assert cl._gloss_spans(text) == [m.span() for m in GLOSS_SPEC.finditer(text)]
+    assert gloss_spans(text) == [m.span() for m in GLOSS_SPEC.finditer(text)]
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_gloss_spans_equal_the_gloss_regex(text: str) -> None:
 def test_syllables(syllable: str, is_gloss: bool) -> None:
     text = f"字({syllable})"
     assert (GLOSS_SPEC.search(text) is not None) == is_gloss
-    assert (cl._gloss_spans(text) != []) == is_gloss
+    assert (gloss_spans(text) != []) == is_gloss
 
 
 # --- chunk markers and spaces: the per-match code they replaced --------------------------------
