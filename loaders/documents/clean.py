@@ -31,7 +31,7 @@ from itertools import accumulate
 
 import cython
 
-from loaders.documents.scan import LiteralAlternation, gloss_spans, space_runs
+from loaders.documents.scan import CharSet, LiteralAlternation, char_positions, gloss_spans, space_runs
 from loaders.documents.t2s_chars import PHRASES as T2S_PHRASES
 from loaders.documents.t2s_chars import T2S_CHARS
 
@@ -346,11 +346,7 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
-# A character OpenCC changes on its own, or any astral character (then looked up in a set): a
-# character class over the BMP plus one range, since with astral characters listed in it re tests
-# each character against a list of ~5,000 items (~3 µs a character instead of ~10 ns).
-_T2S_ASTRAL = frozenset(c for c in T2S_CHARS if ord(c) >= 0x10000)
-_T2S_SCAN = re.compile("[" + re.escape("".join(c for c in T2S_CHARS if ord(c) < 0x10000)) + "\U00010000-\U0010ffff]")
+_T2S_SET = CharSet(T2S_CHARS)  # the characters OpenCC changes on its own
 #: for each character OpenCC changes only inside a phrase, a search for those phrases
 _T2S_PHRASE = {ch: re.compile("|".join(sorted(ps, key=len, reverse=True))) for ch, ps in T2S_PHRASES.items()}
 
@@ -359,14 +355,11 @@ def needs_t2s(text: str) -> bool:
     """Whether OpenCC t2s would change ``text``: it holds a character OpenCC changes on its own,
     or a phrase that changes a character otherwise left alone (瞭解). A text with neither is its
     own conversion, so the call (~40 ns a character, a tenth of the pipeline on a simplified
-    plan) is skipped. Costs one character-class scan (~10 ns a character) and, for each of the
+    plan) is skipped. Costs one scan (scan.CharSet: ~1 ns a character compiled) and, for each of the
     nine phrase-only characters the text holds, a search for its phrases. The tables come from
     ``scripts/generate_t2s_chars.py``; ``test_clean_t2s_gate.py`` checks them against OpenCC."""
-    pos = 0
-    while (m := _T2S_SCAN.search(text, pos)) is not None:
-        if ord(m.group()) < 0x10000 or m.group() in _T2S_ASTRAL:
-            return True
-        pos = m.end()
+    if _T2S_SET.find_in(text) >= 0:
+        return True
     return any(ch in text and rx.search(text) is not None for ch, rx in _T2S_PHRASE.items())
 
 
@@ -509,8 +502,19 @@ def _fix_spaces(text: str, steps: list[Step]) -> str:
     return text
 
 
-_GARBLE_RUN = re.compile(r"[?？][?？]+")  # [?？]{2,}, written to start with a character set
-_GARBLE_RUN_GROUPED = re.compile("(" + _GARBLE_RUN.pattern + ")")
+def _garble_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of two or more ?/？ (what a wrong decoding left: ``re.finditer("[?？]{2,}", text)``)."""
+    runs: list[tuple[int, int]] = []
+    start = end = -2
+    for i in char_positions(text, "?？"):
+        if i != end:
+            if end - start >= 2:
+                runs.append((start, end))
+            start = i
+        end = i + 1
+    if end - start >= 2:
+        runs.append((start, end))
+    return runs
 
 
 def _line_breaks(text: str) -> list[tuple[int, int, str]]:
@@ -532,7 +536,7 @@ def clean(raw: str) -> CleanText:
         text = _apply(steps, _replace(text, _line_breaks(text)))
     text = _drop_chrome(text, steps)
     if "??" in text or "？" in text:
-        text = _apply(steps, _split_delete(text, _GARBLE_RUN_GROUPED))
+        text = _apply(steps, _delete_spans(text, _garble_runs(text)))
     text = _drop_glosses(text, steps)
     text = _t2s(text)
     text = _nfkc(text, steps)

@@ -266,6 +266,9 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     n_lines: cython.Py_ssize_t = len(newlines)
     n_mentions: cython.Py_ssize_t = len(starts)
     n_rows: cython.Py_ssize_t = len(row_starts)
+    scope_marks = char_positions(text, "中里")  # (where a subject line can end: see _track_scope)
+    mark_i: cython.Py_ssize_t = 0
+    n_marks: cython.Py_ssize_t = len(scope_marks)
     for s_lo, s_hi in _sentences(text):
         while nl_i < n_lines and newlines[nl_i] < s_lo:
             nl_i += 1
@@ -290,7 +293,10 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
             continue  # a table row: read by _table_records
         ends_semicolon: cython.bint = s_hi < n and text[s_hi] in "；;"
         n_before = len(records)
-        scope = _track_scope(ctx, scope, s_lo, s_hi)
+        while mark_i < n_marks and scope_marks[mark_i] < s_lo:
+            mark_i += 1
+        if scope is not None or (mark_i < n_marks and scope_marks[mark_i] < s_hi):
+            scope = _track_scope(ctx, scope, s_lo, s_hi)  # (a subject line ends with 中 or 里)
         if slogans and (text.find("个百分之百", s_lo, s_hi) >= 0 or text.find("个100%", s_lo, s_hi) >= 0):
             records.extend(_slogan_records(ctx, s_lo, s_hi, para))
         if m_lo == m_hi and not ends_semicolon and (not cut_off or text.find("截", s_lo, s_hi) < 0):
@@ -372,8 +378,6 @@ class _Scope:
 
 def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) -> _Scope | None:
     """The subject line in force at the sentence ``[s_lo, s_hi)`` (see _SCOPE_LINE)."""
-    if scope is None and ctx.text.find("中", s_lo, s_hi) < 0 and ctx.text.find("里", s_lo, s_hi) < 0:
-        return None  # (a subject line ends with 中 or 里)
     line = ctx.text[s_lo:s_hi].strip()
     sm = _SCOPE_LINE.match(line) if len(line) <= 24 else None
     if sm:

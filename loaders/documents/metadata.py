@@ -88,8 +88,8 @@ def _first_lines(text: str, n: int = 12) -> list[str]:
 
 
 def find_title(text: str) -> str | None:
-    head = text[:3000]
-    m = _TITLE_LABEL.search(head) if "题" in head else None
+    # (a label opens with 标 or 题: the pattern is tried only there, see scan.finditer_at)
+    m = next(finditer_at(_TITLE_LABEL, text[:3000], "标题"), None)
     if m:
         return m.group(1).strip()
     for ln in _first_lines(text, 8):

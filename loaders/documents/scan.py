@@ -24,7 +24,7 @@ loop would be very slow uncompiled, that branch uses the specification itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import cython
@@ -289,6 +289,47 @@ def _bitmap(bits: Sequence[int], size: int) -> bytes:
 
 
 @cython.cclass
+class CharSet:
+    """A set of characters, for "where is the first of them": compiled, one pass with a bitmap
+    of the BMP (astral members in a set); uncompiled, a regex character class doing the same."""
+
+    _bits = cython.declare(bytes)
+    _astral = cython.declare(frozenset)
+    _regex = cython.declare(object)  # the class as a regex (what runs uncompiled)
+
+    def __init__(self, chars: Iterable[str]) -> None:
+        members = set(chars)
+        bmp = sorted(c for c in members if ord(c) < 0x10000)
+        self._bits = _bitmap([ord(c) for c in bmp], 0x10000)
+        self._astral = frozenset(c for c in members if ord(c) >= 0x10000)
+        # (with astral characters listed in it, a class makes re test each character against the
+        # whole list: the class holds the BMP ones and one astral range, checked afterwards)
+        self._regex = re.compile("[" + re.escape("".join(bmp)) + "\U00010000-\U0010ffff]")
+
+    def find_in(self, text: str, pos: cython.Py_ssize_t = 0) -> cython.Py_ssize_t:
+        """The first index ``i >= pos`` with ``text[i]`` in the set, else -1."""
+        i: cython.Py_ssize_t
+        c: cython.uint
+        if not cython.compiled:
+            while (m := self._regex.search(text, pos)) is not None:
+                if ord(m.group()) < 0x10000 or m.group() in self._astral:
+                    return m.start()
+                pos = m.end()
+            return -1
+        bits: cython.p_uchar = self._bits
+        kind: cython.int = PyUnicode_KIND(text)
+        data: cython.p_void = PyUnicode_DATA(text)
+        for i in range(max(pos, 0), len(text)):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 0x10000:
+                if bits[c >> 3] & (1 << (c & 7)):
+                    return i
+            elif self._astral and chr(c) in self._astral:
+                return i
+        return -1
+
+
+@cython.cclass
 class WordGroups:
     """Several alternations of literal words, matched in one pass over the text.
 
@@ -302,21 +343,27 @@ class WordGroups:
     _pairs = cython.declare(bytes)  # hashed (first, second) characters of words of 2+ characters
     _single = cython.declare(bytes)  # BMP code points that are a word on their own
     _astral = cython.declare(cython.bint)  # some word starts outside the BMP
-    _by_first = cython.declare(dict)  # first character -> ((word, group), ...) in group order
+    # the words that can start where these two characters (or, at the text's end or for a word
+    # of one character, this one) stand: ((word, group), ...) in group order
+    _by_pair = cython.declare(dict)
+    _by_single = cython.declare(dict)
     _n = cython.declare(cython.Py_ssize_t)
     _regexes = cython.declare(list)  # per group, its alternation (what runs uncompiled)
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
-        by_first: dict[str, list[tuple[str, int]]] = {}
         firsts: list[int] = []
         pairs: list[int] = []
         singles: list[int] = []
+        by_pair: dict[str, list[tuple[int, str, int]]] = {}
+        by_single: dict[str, list[tuple[int, str, int]]] = {}
         astral = False
+        order = 0
         for g, words in enumerate(groups):
             for w in words:
                 if not w:
                     raise ValueError("empty word in a literal alternation")
-                by_first.setdefault(w[0], []).append((w, g))
+                order += 1
+                (by_single.setdefault(w, []) if len(w) == 1 else by_pair.setdefault(w[:2], [])).append((order, w, g))
                 c = ord(w[0])
                 if c >= _BMP:
                     astral = True
@@ -330,7 +377,10 @@ class WordGroups:
         self._pairs = _bitmap(pairs, _BMP)
         self._single = _bitmap(singles, _BMP)
         self._astral = astral
-        self._by_first = {c: tuple(ws) for c, ws in by_first.items()}
+        self._by_pair = {
+            p: tuple((w, g) for _, w, g in sorted(ws + by_single.get(p[0], []))) for p, ws in by_pair.items()
+        }
+        self._by_single = {c: tuple((w, g) for _, w, g in ws) for c, ws in by_single.items()}
         self._n = len(groups)
         self._regexes = [re.compile("|".join(map(re.escape, words))) for words in groups]
 
@@ -366,9 +416,11 @@ class WordGroups:
                         continue
             elif not self._astral:
                 continue
-            words = self._by_first.get(text[i])
+            words = self._by_pair.get(text[i : i + 2]) if i + 1 < n else None
             if words is None:
-                continue
+                words = self._by_single.get(text[i])
+                if words is None:
+                    continue
             taken: list[int] = []  # groups that matched at i (the first word of a group wins)
             for w, g in words:
                 if resume[g] > i or g in taken or not text.startswith(w, i):

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import loaders._compiled as compiled
 from loaders.documents import clean as cl
-from loaders.documents.scan import LiteralAlternation, NameFinder, WordGroups, gloss_spans
+from loaders.documents.scan import CharSet, LiteralAlternation, NameFinder, WordGroups, gloss_spans
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -87,6 +87,23 @@ def test_name_finder_finds_every_occurrence(names: set[str], text: str) -> None:
 def test_name_finder_refuses_a_one_character_name() -> None:
     with pytest.raises(ValueError):
         NameFinder({"市": 1})
+
+
+@FAST
+@given(
+    members=st.sets(st.sampled_from("學國\U00020000a中"), max_size=4),
+    text=st.text(alphabet="學國中文a\U00020000\U00020001", max_size=200),
+    pos=st.integers(0, 210),
+)
+def test_char_set_finds_the_first_member(members: set[str], text: str, pos: int) -> None:
+    want = next((i for i in range(pos, len(text)) if text[i] in members), -1)
+    assert CharSet(members).find_in(text, pos) == want
+
+
+@FAST
+@given(text=st.text(alphabet="?？a字", max_size=80))
+def test_garble_runs_equal_the_regex(text: str) -> None:
+    assert cl._garble_runs(text) == [m.span() for m in re.finditer("[?？]{2,}", text)]
 
 
 # --- pinyin glosses ---------------------------------------------------------------------------
