@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import cython
 
 from loaders.documents import lexicon as lx
 from loaders.documents.numbers import ARABIC, CHINESE, CN_NUM_CHARS, NUMBER, parse_number, parse_percent_words
@@ -61,6 +64,91 @@ _MENTION = re.compile(
     r"(?P<yu>余|多)?(?P<unit>%|" + _COUNTER_ALT + r")?)"
     r")).)"
 )
+
+# Where _MENTION can match, found by a compiled pass over the text (_mention_matches): every
+# alternative of _MENTION needs, right at or after its first character, one of a few things —
+# an ASCII digit (ratios, Arabic numbers); a Chinese numeral followed, within its run of numeral
+# characters or right after it, by a counter's first character, 余/多, 分(之), 成 or 半 (the
+# Chinese-numeral number, fraction, 八成 and 一半 alternatives); 半数; 翻N番; or 为/是/保/控/降
+# after 率/数 (率为零). Elsewhere the pattern cannot match, so it is only tried at the positions
+# that have one of these: ~100 in a plan instead of the ~200 its first character class allows,
+# and without the regex engine's test of that class at every position.
+_NUMERAL_RUN = "零〇一二两三四五六七八九十百千万亿"  # the characters of numbers.CHINESE
+_AFTER_NUMERAL = frozenset({c[0] for c in lx.COUNTERS} | set("余多分成半"))
+
+
+def _bits(chars: frozenset[str] | str) -> bytes:
+    """A bitmap over the BMP of ``chars``."""
+    out = bytearray(0x10000 // 8)
+    for c in chars:
+        out[ord(c) >> 3] |= 1 << (ord(c) & 7)
+    return bytes(out)
+
+
+_AFTER_NUMERAL_BITS = _bits(_AFTER_NUMERAL)
+_FIRST_BITS = _bits("0123456789百千万半一二两三四五六七八九十翻为是保控降零〇")  # = _MENTION_FIRST
+
+
+if cython.compiled:
+    from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+
+
+@cython.boundscheck(False)  # (indices are kept inside the text below)
+@cython.wraparound(False)
+def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> list[int]:
+    """The positions in ``[lo, hi)`` where _MENTION may match (see above); compiled only."""
+    out: list[int] = []
+    i: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    d: cython.uint
+    kind: cython.int = PyUnicode_KIND(text)
+    data: cython.p_void = PyUnicode_DATA(text)
+    after: cython.p_uchar = _AFTER_NUMERAL_BITS
+    first: cython.p_uchar = _FIRST_BITS
+    hi = min(hi, len(text))
+    for i in range(max(lo, 0), hi):
+        d = PyUnicode_READ(kind, data, i)
+        if d >= 0x10000 or not (first[d >> 3] & (1 << (d & 7))):
+            continue  # (one bitmap test rules out all but a few per cent of the characters)
+        c = cython.cast(cython.Py_UCS4, d)
+        if "0" <= c <= "9":
+            out.append(i)
+        elif c in "零〇一二两三四五六七八九十百千万":
+            # the run of numeral characters (CHINESE is 1-12 of them), and the character after it
+            k = i + 1
+            while k < hi and k - i <= 12:
+                d = PyUnicode_READ(kind, data, k)
+                if d < 0x10000 and after[d >> 3] & (1 << (d & 7)):
+                    out.append(i)
+                    break
+                if PyUnicode_READ(kind, data, k) not in "零〇一二两三四五六七八九十百千万亿":
+                    break
+                k += 1
+        elif c == "半":
+            if i + 1 < hi and PyUnicode_READ(kind, data, i + 1) == "数":
+                out.append(i)
+        elif c == "翻":
+            if i + 2 < hi and PyUnicode_READ(kind, data, i + 2) == "番":
+                out.append(i)
+        elif c in "为是保控降" and i > 0 and PyUnicode_READ(kind, data, i - 1) in "率数":
+            out.append(i)
+    return out
+
+
+def _mention_matches(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """``_MENTION.finditer(text, lo, hi)``; compiled, the pattern is only tried where it can
+    match (_mention_starts), which gives the same matches: each is one character long, so
+    finditer tries every position in turn."""
+    if not cython.compiled:
+        yield from _MENTION.finditer(text, lo, hi)
+        return
+    match = _MENTION.match
+    for i in _mention_starts(text, lo, hi):
+        m = match(text, i, hi)
+        if m is not None:
+            yield m
+
 
 _ORDINAL_BEFORE = ("第", "前", "近", "每")
 _BAD_AFTER = (
@@ -172,7 +260,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
     """Quantity mentions in ``text[lo:hi]``."""
     out: list[Mention] = []
     last_end = lo
-    for m in _MENTION.finditer(text, lo, hi):
+    for m in _mention_matches(text, lo, hi):
         s = m.start()
         if s < last_end:
             continue  # inside the previous mention (finditer of the mention proper resumes after it)

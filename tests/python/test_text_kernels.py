@@ -106,6 +106,21 @@ def test_garble_runs_equal_the_regex(text: str) -> None:
     assert cl._garble_runs(text) == [m.span() for m in re.finditer("[?？]{2,}", text)]
 
 
+@FAST
+@given(
+    text=st.text(
+        alphabet="0123456789.:%-万亿百千十一二两三四五六七八九零〇半数翻番为是保率所个人元成分之余多以上的达到学校",
+        max_size=200,
+    )
+)
+def test_mention_candidates_give_the_mention_pattern_matches(text: str) -> None:
+    from loaders.documents import mentions
+
+    for lo, hi in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+        got = [(m.span(), m.groupdict()) for m in mentions._mention_matches(text, lo, hi)]
+        assert got == [(m.span(), m.groupdict()) for m in mentions._MENTION.finditer(text, lo, hi)]
+
+
 # --- pinyin glosses ---------------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 GLOSS_SPEC = re.compile(
