@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from loaders.documents.numbers import parse_number
+from loaders.documents.scan import char_positions
 
 PLAN_PERIODS: dict[str, tuple[int, int]] = {
     "十五": (2001, 2005),
@@ -124,6 +125,27 @@ def _relative_matches(text: str) -> Iterator[re.Match[str]]:
             scan = j + 1
 
 
+def _year_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of a long text where a match of _PATTERNS can be: every match holds a year
+    token (the range pattern two) and reaches at most 4 characters before its first one (截止至
+    or 力争到 and a space) and 17 after it, lookaheads included; so each token's window
+    ``[token - 6, token + 24)``, overlapping windows merged, holds every match, and a pattern's
+    ``finditer`` over the windows in turn yields its ``finditer`` over the whole text (a match
+    that began in one window and ended in the next would join them). Scanning ~60 characters a
+    year instead of the whole text for each of the seven patterns."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for i in char_positions(text, "12"):  # (tokens: "19"/"20" and two digits, (?:19|20)\d\d)
+        if not (text.startswith(("19", "20"), i) and len(d := text[i + 2 : i + 4]) == 2 and d.isdecimal()):
+            continue
+        lo, hi = max(0, i - 6), min(n, i + 24)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 _UP_TO_DEADLINES = 5  # _PATTERNS[:5] hold every pattern up to the last deadline one
 
 
@@ -144,10 +166,11 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
         used[s:e] = b"\x01" * (e - s)
 
     has_year = "19" in text or "20" in text  # every pattern of _PATTERNS holds a year
+    windows = _year_windows(text) if has_year and len(text) > 400 else [(0, len(text))]
     for pat, kind, gate in (_PATTERNS[:_UP_TO_DEADLINES] if deadlines_only else _PATTERNS) if has_year else ():
         if not any(g in text for g in gate):
             continue
-        for m in pat.finditer(text):
+        for m in (m for lo, hi in windows for m in pat.finditer(text, lo, hi)):
             s, e = m.span()
             if not free(s, e):
                 continue

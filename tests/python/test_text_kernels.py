@@ -121,6 +121,23 @@ def test_mention_candidates_give_the_mention_pattern_matches(text: str) -> None:
         assert got == [(m.span(), m.groupdict()) for m in mentions._MENTION.finditer(text, lo, hi)]
 
 
+_YEAR_WORDS = "到 至 力争到 截止至 截至 在 较 比 与 基础上 年 年底 前 以前 — - 。 ， 学校 十四五 期间 底 月 人 元 %"
+_YEAR_PIECES = [*_YEAR_WORDS.split(), " ", "2020", "2025", "1999", "2030", "20", "19", "3"]
+
+
+@FAST
+@given(pieces=st.lists(st.sampled_from(_YEAR_PIECES), min_size=150, max_size=300), deadlines_only=st.booleans())
+def test_year_windows_give_the_whole_text_scan(pieces: list[str], deadlines_only: bool) -> None:
+    from unittest import mock
+
+    from loaders.documents import years
+
+    text = "".join(pieces)  # (long, and dense in the pieces of time expressions)
+    windowed = years.find_years(text, 2021, deadlines_only=deadlines_only)
+    with mock.patch.object(years, "_year_windows", lambda t: [(0, len(t))]):
+        assert windowed == years.find_years(text, 2021, deadlines_only=deadlines_only)
+
+
 # --- pinyin glosses ---------------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 GLOSS_SPEC = re.compile(
