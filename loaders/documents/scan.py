@@ -30,7 +30,7 @@ from typing import Any
 import cython
 
 if cython.compiled:  # the string's buffer read directly (compiled only; see _read below)
-    from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+    from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_FindChar, PyUnicode_KIND, PyUnicode_READ
 
 
 @cython.cfunc
@@ -56,14 +56,24 @@ _CHAR_SETS: dict[str, bytes] = {}  # characters -> bitmap over the BMP (char_pos
 
 
 def char_positions(text: str, chars: str, pos: int = 0, endpos: int | None = None) -> list[int]:
-    """Sorted positions in ``text[pos:endpos]`` (``pos`` ≥ 0) of any character of ``chars``.
-    Compiled: one pass with a bitmap of ``chars``; uncompiled: one ``str.find`` loop per
+    """Sorted positions in ``text[pos:endpos]`` (``pos`` ≥ 0) of any of the distinct ``chars``.
+    Compiled: for one to three characters, PyUnicode_FindChar per character (a memchr-like
+    scan), else one pass with a bitmap of ``chars``; uncompiled: one ``str.find`` loop per
     character (memory speed in C)."""
     end: cython.Py_ssize_t = len(text) if endpos is None else min(endpos, len(text))
     start: cython.Py_ssize_t = pos
     i: cython.Py_ssize_t
     c: cython.uint
     out: list[int] = []
+    if cython.compiled and len(chars) <= 3:
+        for ch in chars:
+            i = PyUnicode_FindChar(text, ord(ch), start, end, 1)
+            while i >= 0:
+                out.append(i)
+                i = PyUnicode_FindChar(text, ord(ch), i + 1, end, 1)
+        if len(chars) > 1:
+            out.sort()
+        return out
     if cython.compiled and all(ord(ch) < 0x10000 for ch in chars):
         bits = _CHAR_SETS.get(chars)
         if bits is None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import loaders._compiled as compiled
 from loaders.documents import clean as cl
-from loaders.documents.scan import CharSet, LiteralAlternation, NameFinder, WordGroups, gloss_spans
+from loaders.documents.scan import CharSet, LiteralAlternation, NameFinder, WordGroups, char_positions, gloss_spans
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -98,6 +98,18 @@ def test_name_finder_refuses_a_one_character_name() -> None:
 def test_char_set_finds_the_first_member(members: set[str], text: str, pos: int) -> None:
     want = next((i for i in range(pos, len(text)) if text[i] in members), -1)
     assert CharSet(members).find_in(text, pos) == want
+
+
+@FAST
+@given(
+    chars=st.sets(st.sampled_from("。；\n,中12(（\U00020000"), min_size=1, max_size=6).map("".join),
+    text=st.text(alphabet="。；\n,中12(（\U00020000字a", max_size=200),
+    pos=st.integers(0, 50),
+    endpos=st.one_of(st.none(), st.integers(0, 250)),
+)
+def test_char_positions(chars: str, text: str, pos: int, endpos: int | None) -> None:
+    end = len(text) if endpos is None else min(endpos, len(text))
+    assert char_positions(text, chars, pos, endpos) == [i for i in range(pos, end) if text[i] in chars]
 
 
 @FAST
