@@ -93,6 +93,27 @@ if cython.compiled:
     from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
 
 
+@cython.cfunc
+@cython.inline
+def _year_nian(kind: cython.int, data: cython.p_void, i: cython.Py_ssize_t) -> cython.bint:
+    """``text[i:i + 5]`` is a year and 年 (19xx年/20xx年; the caller checks i + 4 is inside)."""
+    c0: cython.Py_UCS4 = PyUnicode_READ(kind, data, i)
+    c1: cython.Py_UCS4 = PyUnicode_READ(kind, data, i + 1)
+    c2: cython.Py_UCS4 = PyUnicode_READ(kind, data, i + 2)
+    c3: cython.Py_UCS4 = PyUnicode_READ(kind, data, i + 3)
+    return (
+        ((c0 == "1" and c1 == "9") or (c0 == "2" and c1 == "0"))
+        and c2.isdecimal()
+        and c3.isdecimal()
+        and PyUnicode_READ(kind, data, i + 4) == "年"
+    )
+
+
+def _after_nianxian(text: str, i: int) -> bool:
+    """受教育年限 before the number: its years are a measure (find_mentions keeps them)."""
+    return text.find("年限", max(0, i - 14), i) >= 0
+
+
 @cython.boundscheck(False)  # (indices are kept inside the text below)
 @cython.wraparound(False)
 def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> list[int]:
@@ -102,6 +123,7 @@ def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> 
     k: cython.Py_ssize_t
     c: cython.Py_UCS4
     d: cython.uint
+    e: cython.Py_UCS4
     kind: cython.int = PyUnicode_KIND(text)
     data: cython.p_void = PyUnicode_DATA(text)
     after: cython.p_uchar = _AFTER_NUMERAL_BITS
@@ -113,6 +135,12 @@ def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> 
             continue  # (one bitmap test rules out all but a few per cent of the characters)
         c = cython.cast(cython.Py_UCS4, d)
         if "0" <= c <= "9":
+            if i > 0:
+                e = PyUnicode_READ(kind, data, i - 1)
+                if e == "." or e.isdecimal():
+                    continue  # inside a number: both alternatives that start with a digit look back for one
+            if i + 4 < hi and _year_nian(kind, data, i) and not _after_nianxian(text, i):
+                continue  # 2021年: read as a number of years, which find_mentions drops (see there)
             out.append(i)
         elif c in "零〇一二两三四五六七八九十百千万":
             # the run of numeral characters (CHINESE is 1-12 of them), and the character after it
