@@ -109,11 +109,6 @@ def _year_nian(kind: cython.int, data: cython.p_void, i: cython.Py_ssize_t) -> c
     )
 
 
-def _after_nianxian(text: str, i: int) -> bool:
-    """受教育年限 before the number: its years are a measure (find_mentions keeps them)."""
-    return text.find("年限", max(0, i - 14), i) >= 0
-
-
 @cython.boundscheck(False)  # (indices are kept inside the text below)
 @cython.wraparound(False)
 def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> list[int]:
@@ -139,8 +134,8 @@ def _mention_starts(text: str, lo: cython.Py_ssize_t, hi: cython.Py_ssize_t) -> 
                 e = PyUnicode_READ(kind, data, i - 1)
                 if e == "." or e.isdecimal():
                     continue  # inside a number: both alternatives that start with a digit look back for one
-            if i + 4 < hi and _year_nian(kind, data, i) and not _after_nianxian(text, i):
-                continue  # 2021年: read as a number of years, which find_mentions drops (see there)
+            if i + 4 < hi and _year_nian(kind, data, i):
+                continue  # 2021年: a year, which find_mentions drops (as a year token, or as 年 years)
             out.append(i)
         elif c in "零〇一二两三四五六七八九十百千万":
             # the run of numeral characters (CHINESE is 1-12 of them), and the character after it
