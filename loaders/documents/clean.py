@@ -66,7 +66,10 @@ class CleanText:
             self._offsets = [self._back(i) for i in range(len(self.text))]
         return self._offsets
 
-    def _back(self, pos: int) -> int:
+    def _back(self, pos: cython.Py_ssize_t) -> cython.Py_ssize_t:
+        k: cython.Py_ssize_t
+        out_starts: list[int]
+        in_starts: list[int]
         for out_starts, in_starts, linear in reversed(self._steps):
             k = bisect_right(out_starts, pos) - 1
             # a copied stretch maps 1:1; a replacement of another length maps to its start
@@ -347,20 +350,26 @@ def to_simplified(text: str) -> str:
 
 
 _T2S_SET = CharSet(T2S_CHARS)  # the characters OpenCC changes on its own
-#: for each character OpenCC changes only inside a phrase, a search for those phrases
-_T2S_PHRASE = {ch: re.compile("|".join(sorted(ps, key=len, reverse=True))) for ch, ps in T2S_PHRASES.items()}
+#: for each character OpenCC changes only inside a phrase: its phrases, with where in each it stands
+_T2S_PHRASE = {ch: tuple((p, k) for p in ps for k in range(len(p)) if p[k] == ch) for ch, ps in T2S_PHRASES.items()}
 
 
 def needs_t2s(text: str) -> bool:
     """Whether OpenCC t2s would change ``text``: it holds a character OpenCC changes on its own,
     or a phrase that changes a character otherwise left alone (瞭解). A text with neither is its
     own conversion, so the call (~40 ns a character, a tenth of the pipeline on a simplified
-    plan) is skipped. Costs one scan (scan.CharSet: ~1 ns a character compiled) and, for each of the
-    nine phrase-only characters the text holds, a search for its phrases. The tables come from
-    ``scripts/generate_t2s_chars.py``; ``test_clean_t2s_gate.py`` checks them against OpenCC."""
+    plan) is skipped. Costs one scan (scan.CharSet: ~1 ns a character compiled) and, for each
+    of the nine phrase-only characters the text holds, a look for its phrases where it stands.
+    The tables come from ``scripts/generate_t2s_chars.py``; ``test_clean_t2s_gate.py`` checks
+    them against OpenCC."""
     if _T2S_SET.find_in(text) >= 0:
         return True
-    return any(ch in text and rx.search(text) is not None for ch, rx in _T2S_PHRASE.items())
+    for ch, placed in _T2S_PHRASE.items():
+        if ch in text:  # (a phrase holding ch can only stand where ch does)
+            for i in char_positions(text, ch):
+                if any(i >= k and text.startswith(p, i - k) for p, k in placed):
+                    return True
+    return False
 
 
 def _t2s(text: str) -> str:

@@ -635,7 +635,11 @@ def _sentence_records(
             prev_measure = sm.group(1)
         else:
             if m.unit == "%" and endswith_re(ind, _RATE_ENDINGS):
-                stage = next((st for st in _STAGES_LONGEST_FIRST if ind.startswith(st)), None)
+                stage = (
+                    next(st for st in _STAGES_LONGEST_FIRST if ind.startswith(st))
+                    if ind.startswith(_STAGES_LONGEST_FIRST)
+                    else None
+                )
                 prev_measure = ind[len(stage) :] if stage and len(ind) > len(stage) + 1 else ind
         ind = ind.strip(" 、,，的")
         if not ind:

@@ -105,8 +105,8 @@ def find_title(text: str) -> str | None:
 def _date_in(s: str) -> tuple[int, int, int] | None:
     if "19" not in s and "20" not in s:
         return None  # (every date pattern opens with a year)
-    for p in _DATE_PATTERNS:
-        m = p.search(s)
+    for p, gate in zip(_DATE_PATTERNS, ("-", "/", "月"), strict=True):  # (a character each match holds)
+        m = p.search(s) if gate in s else None
         if m:
             y, mo, d = (int(g) for g in m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
