@@ -31,7 +31,7 @@ from itertools import accumulate
 
 import cython
 
-from loaders.documents.scan import CharSet, LiteralAlternation, char_positions, gloss_spans, space_runs
+from loaders.documents.scan import CharSet, LiteralAlternation, char_positions, delete_glosses, space_runs
 from loaders.documents.t2s_chars import PHRASES as T2S_PHRASES
 from loaders.documents.t2s_chars import T2S_CHARS
 
@@ -290,7 +290,12 @@ def _drop_glosses(text: str, steps: list[Step]) -> str:
     # bracket first could put a character before a bracket of the other kind that had none)
     if "(" not in text and "（" not in text:
         return text
-    return _apply(steps, _delete_spans(text, gloss_spans(text)))
+    deleted = delete_glosses(text)
+    if deleted is None:
+        return text
+    text, out_starts, in_starts = deleted
+    steps.append((out_starts, in_starts, None))  # (the step _delete_spans would record)
+    return text
 
 
 # --- 3. page-chunk markers ----------------------------------------------------------------

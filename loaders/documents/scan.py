@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
 from typing import Any
 
 import cython
@@ -189,37 +190,95 @@ def _is_syllable(
     return False
 
 
-def gloss_spans(text: str) -> list[tuple[int, int]]:
-    """The pinyin glosses of ``text`` (see above) as sorted ``[start, end)`` spans: the
-    specification's ``finditer``. ~20 ns a gloss compiled; the regex engine took ~160 ns."""
-    n: cython.Py_ssize_t = len(text)
-    i: cython.Py_ssize_t
+@cython.cfunc
+def _gloss_end(
+    text: str, kind: cython.int, data: cython.p_void, n: cython.Py_ssize_t, i: cython.Py_ssize_t
+) -> cython.Py_ssize_t:
+    """Where the gloss that opens with the bracket ``text[i]`` (``i`` ≥ 1) ends, or -1."""
     j: cython.Py_ssize_t
     k: cython.Py_ssize_t
     e: cython.Py_ssize_t
-    c: cython.Py_UCS4
+    c: cython.Py_UCS4 = _char(text, kind, data, i - 1)
+    if not ("\u3400" <= c <= "\u9fff"):
+        return -1
+    j = i + 1
+    if j < n and _char(text, kind, data, j).isspace():
+        j += 1
+    k = j
+    while k < n and k - j < 14:  # (no syllable is longer than 13)
+        c = _char(text, kind, data, k)
+        if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ12345"):
+            break
+        k += 1
+    e = k
+    if e < n and _char(text, kind, data, e).isspace():
+        e += 1
+    if k > j and e < n and _char(text, kind, data, e) in ")）" and _is_syllable(text, kind, data, j, k):
+        return e + 1
+    return -1
+
+
+def gloss_spans(text: str) -> list[tuple[int, int]]:
+    """The pinyin glosses of ``text`` (see above) as sorted ``[start, end)`` spans: the
+    specification's ``finditer``."""
+    i: cython.Py_ssize_t
+    e: cython.Py_ssize_t
     kind: cython.int = PyUnicode_KIND(text) if cython.compiled else 0
     data: cython.p_void = PyUnicode_DATA(text) if cython.compiled else cython.NULL
     spans: list[tuple[int, int]] = []
     for i in char_positions(text, "(（", 1):
-        c = _char(text, kind, data, i - 1)
-        if not ("\u3400" <= c <= "\u9fff"):
-            continue
-        j = i + 1
-        if j < n and _char(text, kind, data, j).isspace():
-            j += 1
-        k = j
-        while k < n and k - j < 14:  # (no syllable is longer than 13)
-            c = _char(text, kind, data, k)
-            if not ("a" <= c <= "z" or c in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ12345"):
-                break
-            k += 1
-        e = k
-        if e < n and _char(text, kind, data, e).isspace():
-            e += 1
-        if k > j and e < n and _char(text, kind, data, e) in ")）" and _is_syllable(text, kind, data, j, k):
-            spans.append((i, e + 1))
+        e = _gloss_end(text, kind, data, len(text), i)
+        if e > 0:
+            spans.append((i, e))
     return spans
+
+
+def delete_glosses(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` without its glosses, as ``(text, out_starts, in_starts)``: the kept pieces'
+    starts in the result and in ``text`` (clean._delete_spans of gloss_spans, in one pass; ~0.1 µs
+    a gloss compiled, where the two steps took ~0.6); None when there is no gloss."""
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t
+    e: cython.Py_ssize_t
+    a: cython.Py_ssize_t
+    b: cython.Py_ssize_t
+    last: cython.Py_ssize_t = 0
+    out: cython.Py_ssize_t = 0
+    if not cython.compiled:
+        spans = gloss_spans(text)
+        if not spans:
+            return None
+        starts = [0, *(e for _, e in spans)]
+        kept = [text[x:y] for x, y in zip(starts, [*(s for s, _ in spans), n], strict=True)]
+        return "".join(kept), list(accumulate(map(len, kept[:-1]), initial=0)), starts
+    kind: cython.int = PyUnicode_KIND(text)
+    data: cython.p_void = PyUnicode_DATA(text)
+    pieces: list[str] = []
+    out_starts: list[int] = []
+    in_starts: list[int] = []
+    a = PyUnicode_FindChar(text, 0x28, 1, n, 1) if n > 1 else -1  # "("
+    b = PyUnicode_FindChar(text, 0xFF08, 1, n, 1) if n > 1 else -1  # "（"
+    while a >= 0 or b >= 0:
+        if b < 0 or 0 <= a < b:
+            i = a
+            a = PyUnicode_FindChar(text, 0x28, a + 1, n, 1)
+        else:
+            i = b
+            b = PyUnicode_FindChar(text, 0xFF08, b + 1, n, 1)
+        e = _gloss_end(text, kind, data, n, i)
+        if e < 0:
+            continue
+        pieces.append(text[last:i])
+        out_starts.append(out)
+        in_starts.append(last)
+        out += i - last
+        last = e
+    if not pieces:
+        return None
+    pieces.append(text[last:])
+    out_starts.append(out)
+    in_starts.append(last)
+    return "".join(pieces), out_starts, in_starts
 
 
 @cython.cfunc

@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 
 import loaders._compiled as compiled
 from loaders.documents import clean as cl
-from loaders.documents.scan import CharSet, LiteralAlternation, NameFinder, WordGroups, char_positions, gloss_spans
+from loaders.documents.scan import (
+    CharSet,
+    LiteralAlternation,
+    NameFinder,
+    WordGroups,
+    char_positions,
+    delete_glosses,
+    gloss_spans,
+)
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -195,6 +203,8 @@ def _glossed(draw: st.DrawFn) -> str:
 @given(text=_glossed())
 def test_gloss_spans_equal_the_gloss_regex(text: str) -> None:
     assert gloss_spans(text) == [m.span() for m in GLOSS_SPEC.finditer(text)]
+    deleted, step = cl._delete_spans(text, gloss_spans(text))
+    assert delete_glosses(text) == (None if step is None else (deleted, step[0], step[1]))
 
 
 @pytest.mark.parametrize(
