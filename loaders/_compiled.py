@@ -34,6 +34,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "loaders.documents.extract",
     "loaders.documents.mentions",
     "loaders.documents.metadata",
+    "loaders.documents.model",
     "loaders.documents.numbers",
     "loaders.documents.phrases",
     "loaders.documents.places",

