@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
@@ -41,6 +40,23 @@ from loaders.documents.t2s_chars import T2S_CHARS
 #: different length (``linear[k] == 0``) maps every new character to the start of what it
 #: replaced. ``linear`` is ``None`` when every segment is copied (a step that only deletes).
 Step = tuple[list[int], list[int], "list[int] | None"]
+
+
+@cython.cfunc
+def _bisect_right(a: list, x: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """``bisect.bisect_right(a, x)`` for a sorted list of ints (compiled: C integers throughout)."""
+    lo: cython.Py_ssize_t = 0
+    hi: cython.Py_ssize_t = len(a)
+    mid: cython.Py_ssize_t
+    v: cython.Py_ssize_t
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = a[mid]
+        if x < v:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 class CleanText:
@@ -71,7 +87,7 @@ class CleanText:
         out_starts: list[int]
         in_starts: list[int]
         for out_starts, in_starts, linear in reversed(self._steps):
-            k = bisect_right(out_starts, pos) - 1
+            k = _bisect_right(out_starts, pos) - 1
             # a copied stretch maps 1:1; a replacement of another length maps to its start
             pos = in_starts[k] + pos - out_starts[k] if linear is None or linear[k] else in_starts[k]
         return pos
