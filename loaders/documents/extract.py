@@ -217,7 +217,7 @@ def _heading_regions(text: str, ctx: DocContext) -> list[tuple[int, Any]]:
 def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str) -> list[Target]:
     """Every target and actual in the document, in text order."""
     ct = clean_text if isinstance(clean_text, CleanText) else CleanText(clean_text, list(range(len(clean_text))))
-    text = ct.text
+    text: str = ct.text
     doc_region_obj = None
     if meta.region_code:
         try:
@@ -464,7 +464,7 @@ def _slogan_records(ctx: DocContext, s_lo: int, s_hi: int, para: Para) -> list[R
     """三个百分之百 / 三个100%: a goal named by the number of its parts, each part at 100 %
     (实现专职保安配备、封闭化管理、一键式报警“三个100%” → three records). Only when the list before
     it has exactly that many items; otherwise the slogan is a name and nothing is read."""
-    text = ctx.text
+    text: str = ctx.text
     out: list[Record] = []
     for sm in _SLOGAN.finditer(text, s_lo, s_hi):
         n = parse_number(sm.group(1))
@@ -564,7 +564,7 @@ def _table_records(ctx: DocContext) -> list[Record]:
 def _sentence_records(
     ctx: DocContext, s_lo: int, s_hi: int, mentions: list[Mention], years: list[YearMention], para: Para
 ) -> list[Record]:
-    text = ctx.text
+    text: str = ctx.text
     out: list[Record] = []
     prev: Mention | None = None
     prev_subject: str | None = None
@@ -732,7 +732,7 @@ _PLACE_LIST_GLUE = re.compile(r"^[,，、和及与(（)）]?(?:其中|另外)?[,
 
 def _only_places(ctx: DocContext, lo: int, hi: int) -> bool:
     """``text[lo:hi]`` names places and nothing else (list marks and 其中 aside)."""
-    text = ctx.text
+    text: str = ctx.text
     hits = _place_hits(text, lo, hi, ctx)
     if not hits:
         return False
@@ -889,7 +889,7 @@ def _indicator_for(
     base_ind: str | None = None,
     in_sub: bool = False,
 ) -> tuple[str, list[str]]:
-    text = ctx.text
+    text: str = ctx.text
     # a quoted goal: the subject starts inside the quote
     q = text.rfind("“", lo, m.start)
     if q >= 0 and "”" not in text[q : m.start]:
@@ -1151,7 +1151,7 @@ _PLACE_JOIN = ("、", "和", "及", "与")
 def _places_one_to_one(ctx: DocContext, c_lo: int, group: list[Record]) -> bool:
     """简阳市、彭州市达标率分别达到80%、85%: a list of as many places as values, opening the
     clause, gives each value its place (in order), and the places leave the indicator."""
-    text = ctx.text
+    text: str = ctx.text
     first = group[0].mention.start
     if text.find("分别", c_lo, first) < 0:
         return False
@@ -1305,7 +1305,7 @@ def _same_figure(a: Record, b: Record) -> bool:
 def _finalise(ctx: DocContext, ct: CleanText, recs: list[Record], doc_id: str, newlines: list[int]) -> list[Target]:
     out: list[Target] = []
     seen: set[tuple] = set()
-    text = ctx.text
+    text: str = ctx.text
     values_seen: dict[tuple, int] = {}  # (value, unit) -> 1 if first stated in a title/heading line
     title_end = newlines[0] if newlines else len(text)
     for r in recs if title_end <= 200 else ():  # (a first line that long is no headline)

@@ -195,7 +195,7 @@ def _heads_later_clause(text: str, pos: int, y: YearMention) -> bool:
 def status_and_year(
     ctx: DocContext, s_lo: int, s_hi: int, m: Mention, years: list[YearMention], para: Para
 ) -> tuple[str, int | None]:
-    text = ctx.text
+    text: str = ctx.text
     before = [y for y in years if y.end <= m.start and y.kind != "baseline"]
     after_years = [y for y in years if y.start >= m.end and y.kind != "baseline"]
     in_review = any(a <= m.start < b for a, b in ctx.review_spans)
