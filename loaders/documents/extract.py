@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -112,17 +112,20 @@ _PHRASE_STOP = set('。；;！!？?\n,，:：()（）《》“”"[]【】、')
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class Record:
+    """A value read with its indicator, region, status and year (a Cython dataclass, as Mention)."""
+
     mention: Mention
     indicator: str
     region: str | None
     region_code: str | None
     status: str
     year: int | None
-    ev_start: int
-    ev_end: int
-    extra_regions: list[Any] = field(default_factory=list)
+    ev_start: cython.Py_ssize_t
+    ev_end: cython.Py_ssize_t
+    extra_regions: list[Any] = cython.dataclasses.field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------------

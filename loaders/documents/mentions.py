@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import cython
 
@@ -206,21 +205,25 @@ _CLASS_SIZE_THRESHOLD = re.compile(r"(?:及)?以上(?:的)?(?:超)?大班额")
 _REMOVE_VERBS = frozenset(("消除", "化解", "杜绝", "取消", "消灭"))
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class Mention:
-    start: int  # first char of the quantity (number / 百分之)
-    end: int  # after unit and suffix comparator
-    num_end: int  # after number/range
-    unit_end: int  # after the counter unit
+    """A quantity in the text (a Cython dataclass: compiled, a C struct whose positions are C
+    integers; uncompiled, a plain dataclass)."""
+
+    start: cython.Py_ssize_t  # first char of the quantity (number / 百分之)
+    end: cython.Py_ssize_t  # after unit and suffix comparator
+    num_end: cython.Py_ssize_t  # after number/range
+    unit_end: cython.Py_ssize_t  # after the counter unit
     value: float
     value_high: float | None
     unit: str | None
     comparator: str | None = None
-    comparator_from_prefix: bool = False
-    is_chinese: bool = False
-    yu: bool = False
+    comparator_from_prefix: cython.bint = False
+    is_chinese: cython.bint = False
+    yu: cython.bint = False
     prefix_word_start: int | None = None
-    baseline: bool = False
+    baseline: cython.bint = False
 
 
 def _is_year_token(tok: str) -> bool:

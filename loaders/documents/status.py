@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+import cython
 
 from loaders.documents import lexicon as lx
 from loaders.documents.mentions import Mention
@@ -40,18 +41,20 @@ _HEADING = re.compile(
 )
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class Para:
     """Reading state of the current paragraph (what carries from sentence to sentence)."""
 
-    actual: bool = False
-    future: bool = False
+    actual: cython.bint = False
+    future: cython.bint = False
     carry_year: tuple[int, str] | None = None
     carry_state: str | None = None
     carry_base: int | None = None
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class DocContext:
     """What every sentence of one document is read against."""
 
@@ -63,13 +66,13 @@ class DocContext:
     default_year: int | None
     review_spans: list[tuple[int, int]]
     period_spans: list[tuple[int, int, int]]
-    headings: list[tuple[int, Any]] = field(default_factory=list)
-    heading_starts: list[int] = field(default_factory=list)  # headings' positions, for bisection
+    headings: list[tuple[int, Any]] = cython.dataclasses.field(default_factory=list)
+    heading_starts: list[int] = cython.dataclasses.field(default_factory=list)  # for bisection
     places: list[tuple[int, int, Any]] | None = None
-    place_starts: list[int] = field(default_factory=list)
+    place_starts: list[int] = cython.dataclasses.field(default_factory=list)
     period_starts: list[int] | None = None  # period_spans' starts, for bisection (made on first use)
     # per sentence span: its cue words (see _sentence_cues)
-    sentence_cues: dict[tuple[int, int], tuple[bool, bool, bool, bool]] = field(default_factory=dict)
+    sentence_cues: dict[tuple[int, int], tuple[bool, bool, bool, bool]] = cython.dataclasses.field(default_factory=dict)
 
 
 def review_spans(text: str) -> list[tuple[int, int]]:
