@@ -470,10 +470,7 @@ _COMP_WORDS = dict(lx.PREFIX_COMPARATORS)
 _COMP_BY_FIRST: dict[str, tuple[str, ...]] = {
     c: tuple(w for w in _COMP_WORDS if w[0] == c) for c in {w[0] for w in _COMP_WORDS}
 }
-# _COMP_RE opens with a lookahead, so the engine would try it at every position: it is only
-# tried where a comparator word's first character stands (the same positions finditer yields)
-_COMP_FIRST = re.compile("[" + "".join(re.escape(c) for c in sorted(_COMP_BY_FIRST)) + "]")
-_COMP_RE = re.compile("(?=(" + "|".join(re.escape(w) for w in sorted(_COMP_WORDS, key=len, reverse=True)) + "))")
+_COMP_FIRST_BITS = _bits(_COMP_BY_FIRST)  # (the words' first characters, all in the BMP)
 
 
 # the last answer: extraction asks twice for most numbers (for the comparator and the subject)
@@ -491,23 +488,30 @@ def prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | N
     return found
 
 
-def _prefix_comparator(text: str, lo: int, pos: int) -> tuple[str | None, int | None]:
-    lo = max(lo, pos - 40)
+@cython.boundscheck(False)  # (i stays inside [lo, pos) of the text)
+@cython.wraparound(False)
+def _prefix_comparator(text: str, lo: cython.Py_ssize_t, pos: cython.Py_ssize_t) -> tuple[str | None, int | None]:
+    """Every comparator word that starts in ``text[max(lo, pos - 40):pos]`` and ends by ``pos``
+    is a candidate (达到 and 达 both); the one that ends last (then the longest) and stands close
+    enough to the number wins. (Compiled, the window's characters are read as C integers and
+    only those that start a word are looked at.)"""
+    i: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+    c: cython.uint
+    first: cython.p_uchar = _COMP_FIRST_BITS
     best: tuple[int, int, str, int] | None = None  # (end, length, comparator, start)
-    for c in _COMP_FIRST.finditer(text, lo, pos):
-        m = _COMP_RE.match(text, c.start(), pos)
-        if m is None:
+    lo = max(lo, pos - 40, 0)
+    for i in range(lo, min(pos, len(text))):
+        c = ord(text[i])
+        if c >= 0x10000 or not (first[c >> 3] & (1 << (c & 7))):
             continue
-        start = m.start()
-        # every word that starts here (达到 and 达), longest first
-        first = m.group(1)
-        for w in (first, *(v for v in _COMP_BY_FIRST[first[0]] if v != first and text.startswith(v, start))):
-            end = start + len(w)
-            if end > pos or not _context_ok(text, start, w):
+        for w in _COMP_BY_FIRST[text[i]]:
+            end = i + len(w)
+            if end > pos or not text.startswith(w, i) or not _context_ok(text, i, w):
                 continue
             gap = text[end:pos]
             if len(gap) <= _MAX_GAP.get(w, 16) and "、" not in gap:
-                cand = (end, len(w), _COMP_WORDS[w], start)
+                cand = (end, len(w), _COMP_WORDS[w], i)
                 if best is None or cand[:2] > best[:2]:
                     best = cand
     if best is None:
