@@ -285,7 +285,13 @@ def _with_suffix(text: str, mm: Mention) -> Mention:
 def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
     """Quantity mentions in ``text[lo:hi]``."""
     out: list[Mention] = []
-    last_end = lo
+    # (positions as C integers, compiled: the arithmetic and slicing on them stay in C)
+    s: cython.Py_ssize_t
+    m_end: cython.Py_ssize_t
+    unit_end: cython.Py_ssize_t
+    num_end: cython.Py_ssize_t
+    m_end_extra: cython.Py_ssize_t
+    last_end: cython.Py_ssize_t = lo
     for m in _mention_matches(text, lo, hi):
         s = m.start()
         if s < last_end:
