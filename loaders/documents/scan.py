@@ -75,10 +75,10 @@ def char_positions(text: str, chars: str, pos: int = 0, endpos: int | None = Non
         if len(chars) > 1:
             out.sort()
         return out
-    if cython.compiled and all(ord(ch) < 0x10000 for ch in chars):
-        bits = _CHAR_SETS.get(chars)
-        if bits is None:
-            bits = _CHAR_SETS[chars] = _bitmap([ord(ch) for ch in chars], 0x10000)
+    bits = _CHAR_SETS.get(chars) if cython.compiled else None
+    if bits is None and cython.compiled and all(ord(ch) < 0x10000 for ch in chars):
+        bits = _CHAR_SETS[chars] = _bitmap([ord(ch) for ch in chars], 0x10000)
+    if bits is not None:
         bitmap: cython.p_uchar = bits
         kind: cython.int = PyUnicode_KIND(text)
         data: cython.p_void = PyUnicode_DATA(text)
