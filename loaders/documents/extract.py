@@ -78,7 +78,6 @@ _RX7 = re.compile("^(?:每名|每位|每个|每所)")
 _RX8 = re.compile("[一二两三四五六七八九十\\d]{1,2}年(?:内|之内)|完成|为期")
 _RX9 = re.compile("(?:人均|生均|每生|每人|户均|校均|班均)$")
 _RX10 = re.compile("分别(?:占|为|是)?([\\u4e00-\\u9fff]{1,10}?)的?$")
-_RX11 = re.compile("\n")
 _RX12 = re.compile("^\\s{0,2}((?:19|20)\\d\\d)年[,，]")
 _RATE_ENDINGS = ("率", "比例", "占比")
 _RX14 = re.compile("^(?:完成|用于|培养认定|培养|认定|自主|实施)")
@@ -203,10 +202,16 @@ def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int,
 def _heading_regions(text: str, ctx: DocContext) -> list[tuple[int, Any]]:
     """Lines (or line starts) that are only a place name: what follows is about that place."""
     out: list[tuple[int, Any]] = []
-    pos = 0
+    pos: cython.Py_ssize_t = 0
+    k: cython.Py_ssize_t = 0
+    _place_hits(text, 0, 0, ctx)  # (finds the document's places, ctx.places)
+    starts: list[int] = ctx.place_starts
+    n_places: cython.Py_ssize_t = len(starts)
     for line in text.split("\n"):
         ln = line.strip()
-        if 2 <= len(ln) <= 40:
+        while k < n_places and starts[k] < pos:
+            k += 1
+        if 2 <= len(ln) <= 40 and k < n_places and starts[k] < pos + len(line):  # (a place in the line)
             hits = _place_hits(text, pos, pos + len(line), ctx)
             lead = pos + line.find(ln)
             if hits and hits[0][0] == lead and (hits[0][1] - hits[0][0] >= len(ln) - 1):
@@ -244,7 +249,7 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
     starts = [m.start for m in all_mentions]
     para_start = -1
     para = Para()
-    newlines = [nl.start() for nl in _RX11.finditer(text)]
+    newlines = char_positions(text, "\n")
     rows = table_rows(text)
     row_starts = [r[0] for r in rows]
     if rows:

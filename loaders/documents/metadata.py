@@ -16,7 +16,7 @@ from typing import Any
 
 from loaders.documents.model import DocumentMeta
 from loaders.documents.places import candidates, display_name, find_all_cached, is_within, region_index
-from loaders.documents.scan import WordGroups, finditer_at
+from loaders.documents.scan import WordGroups, char_positions, finditer_at
 from loaders.documents.years import PLAN_PERIODS, find_years, plan_period
 
 _DATE_PATTERNS = (
@@ -171,7 +171,6 @@ def _level_counts(text: str) -> dict[str, int]:
     return dict(zip(_LEVEL_WORDS, _LEVEL_SCAN.counts(text), strict=True))
 
 
-_NEWLINE = re.compile("\n")
 _SOURCE_LINE = re.compile(r"网|来源|http|www|\.com|电话|地址")
 _ZONE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:示范区|试验区|实验区|经济区|经济带|城市带|城市群|综合区))")
 
@@ -197,7 +196,7 @@ def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     body = text
     chrome_line: dict[int, bool] = {}  # per line: a short source/contact line (judged once)
     source_regions: Counter[str] = Counter()  # regions named only on such lines (来源:河南日报)
-    breaks = [m.start() for m in _NEWLINE.finditer(body)]
+    breaks = char_positions(body, "\n")
     for s, _e, hit in find_all_cached(body):
         cands = candidates(hit)
         k = bisect.bisect_left(breaks, s)

@@ -62,7 +62,9 @@ def _column_year(head: str, plan: tuple[int | None, int | None]) -> int | None:
 
 def table_rows(text: str) -> list[tuple[int, int]]:
     """Spans of lines that are table rows (three or more tab-separated cells)."""
-    out = []
+    out: list[tuple[int, int]] = []
+    if "\t" not in text:
+        return out
     pos = 0
     for line in text.split("\n"):
         if line.count("\t") >= 2:
