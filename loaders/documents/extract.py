@@ -155,6 +155,14 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _in_year(years: list[YearMention], pos: int) -> bool:
+    """``pos`` lies inside one of the year expressions."""
+    for y in years:
+        if y.start <= pos < y.end:
+            return True
+    return False
+
+
 def _opens_qizhong(s: str) -> bool:
     """``re.match("[,，(（]?其中", s)``: the stretch opens a 其中 part."""
     return s.startswith("其中") or (s[:1] in (",", "，", "(", "（") and s.startswith("其中", 1))
@@ -330,7 +338,8 @@ def extract_targets(clean_text: CleanText | str, meta: DocumentMeta, doc_id: str
         mentions = [m for m in all_mentions[m_lo:m_hi] if m.end <= s_hi]
         if mentions:
             # drop numbers inside year expressions
-            mentions = [m for m in mentions if not any(y.start <= m.start < y.end for y in years)]
+            if years:
+                mentions = [m for m in mentions if not _in_year(years, m.start)]
             records.extend(_sentence_records(ctx, s_lo, s_hi, mentions, years, para))
             if scope is not None:
                 _apply_scope(scope, records, n_before)
@@ -408,7 +417,10 @@ def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], 
     if start >= len(records) or text.find("中", s_lo, s_hi) < 0:
         return
     # (the subject ends with 学校中, 中小学里, 幼儿园中…)
-    if all(text.find(w, s_lo, s_hi) < 0 for w in ("校中", "学中", "园中", "校里", "学里", "园里")):
+    for w in ("校中", "学中", "园中", "校里", "学里", "园里"):
+        if text.find(w, s_lo, s_hi) >= 0:
+            break
+    else:
         return
     sm = _SCOPE_CLAUSE.search(text, s_lo, s_hi)
     if sm is None:

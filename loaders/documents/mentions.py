@@ -21,7 +21,7 @@ import cython
 
 from loaders.documents import lexicon as lx
 from loaders.documents.numbers import ARABIC, CHINESE, CN_NUM_CHARS, NUMBER, parse_number, parse_percent_words
-from loaders.documents.scan import endswith_re
+from loaders.documents.scan import endswith_re, holds_any
 
 # what before a number says it counts other things (下发的7个文件, 其他3所, 占地50亩)
 _NOT_THESE_BEFORE = ("下发的", "印发的", "出台的", "提出的", "发布的", "其他", "其余", "另外", "另有")
@@ -249,11 +249,11 @@ def _licensed_chinese(text: str, start: int) -> bool:
     window = _clause_tail(text[max(0, start - 5) : start])
     if window.endswith(("近", "约", "共", "达", "各", "为", "不少于", "不低于", "不超过", "不高于", "超过", "至少")):
         return True
-    if any(v in window for v in lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加")):
+    if holds_any(window, lx.QUANTITY_VERBS) or window.endswith(("扩大", "提高", "增加")):
         return True
     # 新增普惠性学位一万二千个: a building or adding verb earlier in the clause licenses it too
     wide = _clause_tail(text[max(0, start - 14) : start])
-    return any(v in wide for v in _STRONG_QUANTITY_VERBS)
+    return holds_any(wide, _STRONG_QUANTITY_VERBS)
 
 
 def _clause_tail(window: str) -> str:
@@ -269,7 +269,7 @@ def _close_list_item(text: str, prev_end: int, start: int) -> bool:
     """``start`` is the next item of a list the previous mention (ending at ``prev_end``) began:
     a short stretch with a list mark and no sentence end (…19:1,初中不高于13.5:1)."""
     gap = text[prev_end:start]
-    return len(gap) <= 12 and gap[:1] in ("、", ",", "，", "；", ";") and not any(c in gap for c in "。\n")
+    return len(gap) <= 12 and gap[:1] in ("、", ",", "，", "；", ";") and "。" not in gap and "\n" not in gap
 
 
 def _with_suffix(text: str, mm: Mention) -> Mention:
@@ -356,7 +356,7 @@ def find_mentions(text: str, lo: int, hi: int) -> list[Mention]:
         coefficient = False
         if not unit:
             # a bare 万/亿 amount of money (总投资1亿2700万)
-            if ("万" in tok or "亿" in tok) and any(w in text[max(0, s - 6) : s] for w in lx.MONEY_WORDS):
+            if ("万" in tok or "亿" in tok) and holds_any(text[max(0, s - 6) : s], lx.MONEY_WORDS):
                 unit = "元"
             elif (
                 "." in tok

@@ -195,13 +195,21 @@ def _heads_later_clause(text: str, pos: int, y: YearMention) -> bool:
     return text[y.start : y.start + 1] in ("到", "至") and not _CLAUSE_MARKS.isdisjoint(text[pos : y.start])
 
 
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """``pos`` lies in one of ``spans`` (``any(a <= pos < b for a, b in spans)``)."""
+    for a, b in spans:
+        if a <= pos < b:
+            return True
+    return False
+
+
 def status_and_year(
     ctx: DocContext, s_lo: int, s_hi: int, m: Mention, years: list[YearMention], para: Para
 ) -> tuple[str, int | None]:
     text: str = ctx.text
     before = [y for y in years if y.end <= m.start and y.kind != "baseline"]
     after_years = [y for y in years if y.start >= m.end and y.kind != "baseline"]
-    in_review = any(a <= m.start < b for a, b in ctx.review_spans)
+    in_review = _inside(ctx.review_spans, m.start)
     doc_year = ctx.doc_year
     cue_target, rx2, rx3, rx4 = _sentence_cues(ctx, s_lo, s_hi)
     year = None
@@ -221,7 +229,7 @@ def status_and_year(
         planned = ctx.meta.doc_type not in ("news", "report", "other") and not in_review
         clause_state = "target" if planned and (year is None or ref_year is None or year >= ref_year) else "actual"
     explicit_base = rx2 or para.carry_base is not None
-    has_baseline = any(y.kind == "baseline" for y in years) or rx3
+    has_baseline = rx3 or "baseline" in [y.kind for y in years]
     reported = (
         m.baseline
         or (has_baseline and rx4)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from loaders.documents.numbers import parse_number
-from loaders.documents.scan import char_positions
+from loaders.documents.scan import char_positions, holds_any
 
 PLAN_PERIODS: dict[str, tuple[int, int]] = {
     "十五": (2001, 2005),
@@ -154,13 +154,13 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
 
     ``deadlines_only``: the deadlines are exact, and other kinds may be missing (the patterns
     after the last deadline one, which can only take what is still free, are not run)."""
-    if not any(w in text for w in _ANY_TIME_GATE) or not _ANY_TIME.search(text):
+    if not holds_any(text, _ANY_TIME_GATE) or not _ANY_TIME.search(text):
         return []
     found: list[YearMention] = []
     used = bytearray(len(text) + 1)  # positions already part of a year expression
 
     def free(s: int, e: int) -> bool:
-        return not any(used[s:e])
+        return used.find(1, s, e) < 0
 
     def take(s: int, e: int) -> None:
         used[s:e] = b"\x01" * (e - s)
@@ -168,7 +168,7 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
     has_year = "19" in text or "20" in text  # every pattern of _PATTERNS holds a year
     windows = _year_windows(text) if has_year and len(text) > 400 else [(0, len(text))]
     for pat, kind, gate in (_PATTERNS[:_UP_TO_DEADLINES] if deadlines_only else _PATTERNS) if has_year else ():
-        if not any(g in text for g in gate):
+        if not holds_any(text, gate):
             continue
         for m in (m for lo, hi in windows for m in pat.finditer(text, lo, hi)):
             s, e = m.span()
