@@ -479,6 +479,7 @@ def _digit_gap(text: str, s: int, e: int) -> str:
     return " "
 
 
+@cython.cfunc
 def _space_fix(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t, n: cython.Py_ssize_t) -> str:
     """What the space run ``text[s:e]`` becomes."""
     k: cython.Py_ssize_t

@@ -815,6 +815,8 @@ def _sized_school(text: str, s_lo: int, c_lo: int, m: Mention) -> str | None:
         return None
     if m.unit == "所" and not after.group(0)[:1].isdigit() and "配套" not in text[c_lo : m.start]:
         return None  # 1所小学 outside a 配套 clause is an ordinary count
+    if text.find("万人", s_lo, m.start) < 0:
+        return None  # (every residential size names 万人)
     areas = list(_RESIDENTIAL.finditer(text, s_lo, m.start))
     if not areas:
         return None
@@ -1207,8 +1209,11 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
                 break
         sm = _STAGE_LIST.match(r.indicator) if r.indicator.startswith(lx.STAGES) else None
         c_lo = clause_start(ctx.text, 0, r.mention.start)
-        fm = _RX10.search(ctx.text[c_lo : r.mention.start])
-        holders = [x for x in out if x.mention.unit != r.mention.unit and x.mention.start < r.mention.start]
+        # (the share list below needs 分别 in its clause: looked for only in a % list)
+        fm = _RX10.search(ctx.text[c_lo : r.mention.start]) if len(group) > 1 and r.mention.unit == "%" else None
+        holders = (
+            [x for x in out if x.mention.unit != r.mention.unit and x.mention.start < r.mention.start] if fm else []
+        )
         if len(group) > 1 and fm and len(holders) >= len(group) and r.mention.unit == "%":
             share_of = fm.group(1)
             for h, g in zip(holders[-len(group) :], group, strict=True):

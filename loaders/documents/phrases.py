@@ -25,7 +25,6 @@ _RX1 = re.compile("^为(?=[\\u4e00-\\u9fff]{2})")
 _RX2 = re.compile("(?:和|及|以及|与|等|或)$")
 _RX3 = re.compile("(?:参加|开展|用于|进行|实现|达到|投入|建成|提供|新增|增加|设立|为|是|要|将|均|作为|纳入)")
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _PHRASE_STOP = set('。；;！!？?\n,，:：()（）《》“”"[]【】、')
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’《》〈〉「」『』【】[]")
@@ -275,7 +274,7 @@ def _before_phrase(text: str, lo: int, end: int) -> str:
 
 
 def good_after(s: str) -> bool:
-    return len(s) >= 2 and bool(_CJK.match(s)) and not s.startswith(_BAD_AFTER_START)
+    return len(s) >= 2 and "\u4e00" <= s[0] <= "\u9fff" and not s.startswith(_BAD_AFTER_START)
 
 
 # ----------------------------------------------------------------------------------------
