@@ -30,6 +30,9 @@ from itertools import accumulate
 
 import cython
 
+if cython.compiled:  # the string's buffer read directly (compiled only)
+    from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+
 from loaders.documents.scan import CharSet, LiteralAlternation, char_positions, delete_glosses, space_runs
 from loaders.documents.t2s_chars import PHRASES as T2S_PHRASES
 from loaders.documents.t2s_chars import T2S_CHARS
@@ -422,17 +425,39 @@ def _nfkc_char(c: str) -> str:
     return unicodedata.normalize("NFKC", c)
 
 
+def _outside_ascii_cjk(text: str) -> set[str]:
+    """The distinct characters of ``text`` outside ASCII and the CJK block (U+4E00-U+9FFF),
+    whose characters NFKC leaves alone. Compiled: one pass marking seen characters in a bitmap;
+    uncompiled, a regex collects them (``set(text)`` would make a string per character)."""
+    if not cython.compiled:
+        return set(_OUTSIDE_ASCII_CJK.findall(text))
+    i: cython.Py_ssize_t
+    c: cython.uint
+    seen = bytearray(0x10000 // 8)
+    bits: cython.p_uchar = seen
+    out: set[str] = set()
+    kind: cython.int = PyUnicode_KIND(text)
+    data: cython.p_void = PyUnicode_DATA(text)
+    for i in range(len(text)):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 0x80 or 0x4E00 <= c <= 0x9FFF:
+            continue
+        if c < 0x10000:
+            if bits[c >> 3] & (1 << (c & 7)):
+                continue
+            bits[c >> 3] |= 1 << (c & 7)
+        out.add(chr(c))
+    return out
+
+
 def _nfkc(text: str, steps: list[Step]) -> str:
     """Per-character NFKC: 1:1 replacements (full-width digits and punctuation, the bulk) go
     through one ``str.translate``; the few characters that expand (①, ㎡) keep the map exact
-    via :func:`_sub`."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
+    via :func:`_sub`. Only the distinct characters outside ASCII and the CJK block are looked
+    at (NFKC of each is memoised): a text whose characters all stay is returned as it is."""
     table: dict[int, str] = {}
     expanding: list[str] = []
-    # the distinct characters outside ASCII and the CJK block: one regex pass collects them
-    # (``set(text)`` would build a string object for every character, ~2x slower)
-    for c in set(_OUTSIDE_ASCII_CJK.findall(text)):
+    for c in _outside_ascii_cjk(text):
         n = _nfkc_char(c)
         if n == c:
             continue

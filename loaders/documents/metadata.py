@@ -84,7 +84,12 @@ _LEVEL_SCAN = WordGroups(list(_LEVEL_WORDS.values()))
 
 
 def _first_lines(text: str, n: int = 12) -> list[str]:
-    return [ln.strip() for ln in text.split("\n")[:n] if ln.strip()]
+    return [ln.strip() for ln in text.split("\n", n)[:n] if ln.strip()]  # (splits only the head)
+
+
+_NOT_A_TITLE = re.compile(r"网|>|[:：]$|^[(（]|^\d{1,2}[、.]|^[一二三四五六七八九十]{1,2}、")
+_FOUR_CJK = re.compile(r"[\u4e00-\u9fff]{4}")
+_NUMBERED = re.compile(r"^[\d.、]{1,4}")
 
 
 def find_title(text: str) -> str | None:
@@ -93,10 +98,10 @@ def find_title(text: str) -> str | None:
     if m:
         return m.group(1).strip()
     for ln in _first_lines(text, 8):
-        if re.search(r"网|>|[:：]$|^[(（]|^\d{1,2}[、.]|^[一二三四五六七八九十]{1,2}、", ln):
+        if _NOT_A_TITLE.search(ln):
             continue
-        if 6 <= len(ln) <= 70 and "。" not in ln and re.search(r"[\u4e00-\u9fff]{4}", ln) and not _date_in(ln):
-            if re.match(r"^[\d.、]{1,4}", ln) and len(ln) > 30:
+        if 6 <= len(ln) <= 70 and "。" not in ln and _FOUR_CJK.search(ln) and not _date_in(ln):
+            if _NUMBERED.match(ln) and len(ln) > 30:
                 continue
             return ln.strip("|")
     return None
@@ -125,7 +130,7 @@ def find_date(text: str) -> str | None:
         if d and len(ln) < 80:
             return f"{d[0]:04d}-{d[1]:02d}-{d[2]:02d}"
     # a signature date line of a notice: "2023年2月28日" on its own line
-    for ln in text.split("\n")[:80]:
+    for ln in text.split("\n", 80)[:80]:
         s = ln.strip()
         if len(s) <= 14:
             d = _date_in(s)
