@@ -418,6 +418,8 @@ class WordGroups:
 
     _first = cython.declare(bytes)  # BMP code points that start a word
     _pairs = cython.declare(bytes)  # hashed (first, second) characters of words of 2+ characters
+    _whole = cython.declare(bytes)  # the same, of words of exactly 2 characters
+    _triples = cython.declare(bytes)  # hashed first three characters of words of 3+ characters
     _single = cython.declare(bytes)  # BMP code points that are a word on their own
     _astral = cython.declare(cython.bint)  # some word starts outside the BMP
     # the words that can start where these two characters (or, at the text's end or for a word
@@ -430,6 +432,8 @@ class WordGroups:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         firsts: list[int] = []
         pairs: list[int] = []
+        whole: list[int] = []
+        triples: list[int] = []
         singles: list[int] = []
         by_pair: dict[str, list[tuple[int, str, int]]] = {}
         by_single: dict[str, list[tuple[int, str, int]]] = {}
@@ -448,10 +452,16 @@ class WordGroups:
                 firsts.append(c)
                 if len(w) == 1:
                     singles.append(c)
+                    continue
+                pairs.append(_pair_hash(c, ord(w[1])) >> 16)
+                if len(w) == 2:
+                    whole.append(_pair_hash(c, ord(w[1])) >> 16)
                 else:
-                    pairs.append(_pair_hash(c, ord(w[1])) >> 16)
+                    triples.append(_pair_hash(_pair_hash(c, ord(w[1])), ord(w[2])) >> 16)
         self._first = _bitmap(firsts, _BMP)
         self._pairs = _bitmap(pairs, _BMP)
+        self._whole = _bitmap(whole, _BMP)
+        self._triples = _bitmap(triples, _BMP)
         self._single = _bitmap(singles, _BMP)
         self._astral = astral
         self._by_pair = {
@@ -478,6 +488,10 @@ class WordGroups:
         first: cython.p_uchar = self._first
         pairs: cython.p_uchar = self._pairs
         single: cython.p_uchar = self._single
+        whole: cython.p_uchar = self._whole
+        triples: cython.p_uchar = self._triples
+        t: cython.uint
+        hp: cython.uint
         out: list[list[tuple[int, int]]] = [[] for _ in range(self._n)]
         resume: list[int] = [0] * self._n  # where each group's scan goes on
         for i in range(n):
@@ -488,9 +502,18 @@ class WordGroups:
                 if not (single[c >> 3] & (1 << (c & 7))):
                     if i + 1 >= n:
                         continue
-                    h = _pair_hash(c, PyUnicode_READ(kind, data, i + 1)) >> 16
+                    hp = _pair_hash(c, PyUnicode_READ(kind, data, i + 1))
+                    h = hp >> 16
                     if not (pairs[h >> 3] & (1 << (h & 7))):
                         continue
+                    # (a two-character word here, or the first three characters of a longer one:
+                    # 教育 stands all over a text, 教育部 far less)
+                    if not (whole[h >> 3] & (1 << (h & 7))):
+                        if i + 2 >= n:
+                            continue
+                        t = _pair_hash(hp, PyUnicode_READ(kind, data, i + 2)) >> 16
+                        if not (triples[t >> 3] & (1 << (t & 7))):
+                            continue
             elif not self._astral:
                 continue
             words = self._by_pair.get(text[i : i + 2]) if i + 1 < n else None
