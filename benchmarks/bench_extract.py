@@ -1,13 +1,16 @@
 """Benchmark the document pipeline: docs/s and MB/s, one process and all cores.
 
-    python benchmarks/bench_extract.py [--copies 2000] [--no-write]
+    python benchmarks/bench_extract.py [--copies 2000] [--rounds 5] [--no-write]
 
 The five sample documents in ``data/documents/`` are replicated to ``--copies`` files in a
 temporary folder (each copy gets a unique first line, so no cache can help). Next to the full
 pipeline (read → clean → metadata → extract) the same files are run through a baseline of just
 reading and OpenCC-converting them, in the same run, so the ratio does not depend on the
-machine. A Markdown table is printed and appended, with the machine, date and versions, to
-``BENCHMARKS.md`` under the ``## Extraction`` heading.
+machine. Each round times a baseline pass and then a pipeline pass, back to back, and gives one
+ratio; the table reports the median over ``--rounds`` rounds with the lowest and highest, since
+on a shared machine the load changes from one pass to the next (single passes have been seen to
+differ by a quarter). A Markdown table is printed and appended, with the machine, date and
+versions, to ``BENCHMARKS.md`` under the ``## Extraction`` heading.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import contextlib
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -137,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--rounds", type=int, default=5, help="baseline/pipeline pass pairs (the median is reported)")
     ap.add_argument("--no-write", action="store_true", help="print only, do not append to BENCHMARKS.md")
     args = ap.parse_args(argv)
 
@@ -154,33 +159,46 @@ def main(argv: list[str] | None = None) -> int:
             dst.write_bytes(f"副本{i}\n".encode() + src.read_bytes())
             files.append(dst)
         mb = sum(f.stat().st_size for f in files) / 1e6
-        rows = []
-        for workers in sorted({1, args.workers}):
-            base = _run(_baseline, files, workers)
-            full = _run(_pipeline, files, workers)
-            rows.append((workers, base, full))
-        cpu_base, cpu_full = _cpu(_baseline, files), _cpu(_pipeline, files)
+        # per worker count, per round: (baseline wall seconds, pipeline wall seconds)
+        walls: dict[int, list[tuple[float, float]]] = {w: [] for w in sorted({1, args.workers})}
+        cpus: list[tuple[float, float]] = []
+        for _ in range(max(1, args.rounds)):
+            for workers, pairs in walls.items():
+                pairs.append((_run(_baseline, files, workers), _run(_pipeline, files, workers)))
+            cpus.append((_cpu(_baseline, files), _cpu(_pipeline, files)))
         stages = _stages(files)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    def median_ratio(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
+        ratios = [full / base for base, full in pairs]
+        return statistics.median(ratios), min(ratios), max(ratios)
+
     n = len(files)
+    rounds = max(1, args.rounds)
     lines = [
-        f"{n} files ({mb:.1f} MB), replicated from {len(samples)} samples in data/documents",
+        f"{n} files ({mb:.1f} MB), replicated from {len(samples)} samples in data/documents; "
+        f"medians of {rounds} rounds (each a baseline pass, then a pipeline pass)",
         "",
         "| processes | read+OpenCC docs/s | read+OpenCC MB/s | pipeline docs/s | pipeline MB/s "
-        "| pipeline / baseline time |",
+        "| pipeline / baseline time (lowest-highest) |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
-    for workers, base, full in rows:
+    for workers, pairs in walls.items():
+        base = statistics.median(b for b, _ in pairs)
+        full = statistics.median(f for _, f in pairs)
+        ratio, low, high = median_ratio(pairs)
         lines.append(
             f"| {workers} | {n / base:,.0f} | {mb / base:.1f} | {n / full:,.0f} | {mb / full:.2f} "
-            f"| {full / base:.1f}× |"
+            f"| {ratio:.1f}× ({low:.1f}-{high:.1f}) |"
         )
+    cpu_base = statistics.median(b for b, _ in cpus)
+    cpu_full = statistics.median(f for _, f in cpus)
+    cpu_ratio, cpu_low, cpu_high = median_ratio(cpus)
     lines += [
         "",
         f"CPU time per document, one process: read+OpenCC {cpu_base / n * 1000:.2f} ms, "
-        f"pipeline {cpu_full / n * 1000:.2f} ms ({cpu_full / cpu_base:.1f}×); "
+        f"pipeline {cpu_full / n * 1000:.2f} ms ({cpu_ratio:.1f}×, {cpu_low:.1f}-{cpu_high:.1f}); "
         f"CPU-bound ceiling with {args.workers} processes ≈ {args.workers * n / cpu_full:,.0f} docs/s.",
         "",
         "Where the pipeline's CPU goes, per document: "
