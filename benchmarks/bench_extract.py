@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from loaders.documents.clean import to_simplified  # noqa: E402
-from loaders.documents.pipeline import process_file  # noqa: E402
+from loaders.documents.pipeline import BATCH_SIZE, process_batch, process_file  # noqa: E402
 from loaders.documents.read import read_file  # noqa: E402
 
 
@@ -43,8 +43,9 @@ def _baseline(path: Path) -> int:
     return len(to_simplified(raw))
 
 
-def _pipeline(path: Path) -> int:
-    return len(process_file(path).targets)
+def _pipeline(batch: list[Path]) -> int:
+    """The product's own path for many files (pipeline.process_many): stage by stage, per batch."""
+    return sum(len(d.targets) for d in process_batch(batch) if not isinstance(d, Exception))
 
 
 def _warm(_: int) -> None:
@@ -54,28 +55,44 @@ def _warm(_: int) -> None:
         process_file(sample)
 
 
-def _run(fn: Callable[[Path], int], files: list[Path], workers: int) -> float:
+def _units(fn: Callable, files: list[Path], workers: int) -> tuple[list, int]:
+    """What one call of ``fn`` takes, and how many of those a pool task gets: files for the
+    baseline; for the pipeline, batches of files as ``process_many`` makes them."""
+    if fn is _pipeline:
+        size = BATCH_SIZE if workers == 1 else max(1, min(BATCH_SIZE, len(files) // (workers * 4)))
+        return [files[k : k + size] for k in range(0, len(files), size)], 1
+    return files, max(1, len(files) // (workers * 8))
+
+
+def _run(fn: Callable, files: list[Path], workers: int) -> float:
+    units, chunk = _units(fn, files, workers)
     if workers == 1:
         _warm(0)
         t = time.perf_counter()
-        for f in files:
-            fn(f)
+        for u in units:
+            fn(u)
         return time.perf_counter() - t
-    return _run_pool(fn, files, workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_warm, range(workers)))
+        t = time.perf_counter()
+        list(pool.map(fn, units, chunksize=chunk))
+        return time.perf_counter() - t
 
 
-def _cpu(fn: Callable[[Path], int], files: list[Path]) -> float:
+def _cpu(fn: Callable, files: list[Path]) -> float:
     """CPU seconds of this process for one pass (robust when other jobs share the machine)."""
+    units, _ = _units(fn, files, 1)
     _warm(0)
     t = time.process_time()
-    for f in files:
-        fn(f)
+    for u in units:
+        fn(u)
     return time.process_time() - t
 
 
 def _stages(files: list[Path]) -> dict[str, float]:
-    """CPU seconds per pipeline stage over one pass (read, clean, metadata, extraction), and of
-    OpenCC alone on the same raw texts, so the report shows where the time goes."""
+    """CPU seconds per pipeline stage over one pass (read, clean, metadata, extraction), batch
+    by batch as the pipeline runs them, and of OpenCC alone on the same raw texts, so the report
+    shows where the time goes."""
     from loaders.documents.clean import clean
     from loaders.documents.extract import extract_targets
     from loaders.documents.metadata import extract_metadata
@@ -83,29 +100,24 @@ def _stages(files: list[Path]) -> dict[str, float]:
     _warm(0)
     out = dict.fromkeys(("read", "clean", "metadata", "extract", "opencc"), 0.0)
     clock = time.process_time
-    for f in files:
+    for k in range(0, len(files), BATCH_SIZE):
+        batch = files[k : k + BATCH_SIZE]
         t0 = clock()
-        raw, _, _ = read_file(f)
+        raws = [read_file(f)[0] for f in batch]
         t1 = clock()
-        ct = clean(raw)
+        cts = [clean(raw) for raw in raws]
         t2 = clock()
-        meta = extract_metadata(ct.text, f.stem)
+        metas = [extract_metadata(ct.text, f.stem) for ct, f in zip(cts, batch, strict=True)]
         t3 = clock()
-        extract_targets(ct, meta, f.stem)
+        for ct, meta, f in zip(cts, metas, batch, strict=True):
+            extract_targets(ct, meta, f.stem)
         t4 = clock()
-        to_simplified(raw)
+        for raw in raws:
+            to_simplified(raw)
         t5 = clock()
-        for k, dt in zip(out, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
-            out[k] += dt
+        for key, dt in zip(out, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            out[key] += dt
     return out
-
-
-def _run_pool(fn: Callable[[Path], int], files: list[Path], workers: int) -> float:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(_warm, range(workers)))
-        t = time.perf_counter()
-        list(pool.map(fn, files, chunksize=max(1, len(files) // (workers * 8))))
-        return time.perf_counter() - t
 
 
 def _cpu_model() -> str:
