@@ -132,6 +132,7 @@ class Record:
 _MAX_SENTENCE = 1200
 
 
+@cython.cfunc
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans; a run-on "sentence" longer than _MAX_SENTENCE chars is cut at clause
     marks (or hard, if it has none) so that per-sentence work stays linear."""
@@ -155,6 +156,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@cython.cfunc
 def _in_year(years: list[YearMention], pos: int) -> bool:
     """``pos`` lies inside one of the year expressions."""
     for y in years:
@@ -163,11 +165,13 @@ def _in_year(years: list[YearMention], pos: int) -> bool:
     return False
 
 
+@cython.cfunc
 def _opens_qizhong(s: str) -> bool:
     """``re.match("[,，(（]?其中", s)``: the stretch opens a 其中 part."""
     return s.startswith("其中") or (s[:1] in (",", "，", "(", "（") and s.startswith("其中", 1))
 
 
+@cython.cfunc
 def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int, int, Any]]:
     """Places named in ``text[lo:hi]`` that lie inside the document's region (a place outside it
     counts only when fully named, e.g. a quoted national or provincial plan)."""
@@ -207,6 +211,7 @@ def _place_hits(text: str, lo: int, hi: int, ctx: DocContext) -> list[tuple[int,
     return out
 
 
+@cython.cfunc
 def _heading_regions(text: str, ctx: DocContext) -> list[tuple[int, Any]]:
     """Lines (or line starts) that are only a place name: what follows is about that place."""
     out: list[tuple[int, Any]] = []
@@ -393,6 +398,7 @@ class _Scope:
         return cls(m.group(1), "学校" if "学校" in noun or "中小学" in noun else noun)
 
 
+@cython.cfunc
 def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) -> _Scope | None:
     """The subject line in force at the sentence ``[s_lo, s_hi)`` (see _SCOPE_LINE)."""
     line = ctx.text[s_lo:s_hi].strip()
@@ -411,6 +417,7 @@ def _track_scope(ctx: DocContext, scope: _Scope | None, s_lo: int, s_hi: int) ->
     return scope
 
 
+@cython.cfunc
 def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], start: int) -> None:
     """The same subject as a clause of prose (全市义务教育阶段学校中,新建有6所,…,其中城区…): it holds
     for the rest of its sentence."""
@@ -435,6 +442,7 @@ def _apply_clause_scope(text: str, s_lo: int, s_hi: int, records: list[Record], 
         _apply_scope(scope, records, k, k + 1)
 
 
+@cython.cfunc
 def _apply_scope(scope: _Scope, records: list[Record], start: int, stop: int | None = None) -> None:
     for rec in records[start:stop]:
         ind = rec.indicator
@@ -532,6 +540,7 @@ _CUMULATIVE_BEFORE = re.compile(r"累计[\u4e00-\u9fff]{0,6}$")
 _REPORTED = re.compile(r"已|目前|现有|截至|截止|以来")
 
 
+@cython.cfunc
 def _is_list_total(text: str, c_lo: int, m: Mention, last: Record) -> bool:
     """The clause sums up the list it ends (累计新增学位5200个 after the items of a plan): it has the
     status of those items, not the reported-actual reading 累计 alone would give it."""
@@ -545,6 +554,7 @@ def _is_list_total(text: str, c_lo: int, m: Mention, last: Record) -> bool:
     )
 
 
+@cython.cfunc
 def _with_topic(text: str, s_lo: int, pos: int, ind: str) -> str:
     """A generic counted noun (学位, 教学班) names its school: the last school noun of the
     sentence before the number is prefixed (…幼儿园:共提供720个学位 → 幼儿园提供学位)."""
@@ -581,6 +591,7 @@ def _table_records(ctx: DocContext) -> list[Record]:
     return out
 
 
+@cython.cfunc
 def _sentence_records(
     ctx: DocContext, s_lo: int, s_hi: int, mentions: list[Mention], years: list[YearMention], para: Para
 ) -> list[Record]:
@@ -750,6 +761,7 @@ _YEAR_ONLY_GAP = re.compile(r"[、,，;；]?(?:到|至|在)?(?:19|20)\d\d年(?:�
 _PLACE_LIST_GLUE = re.compile(r"^[,，、和及与(（)）]?(?:其中|另外)?[,，]?$|^[、和及与]$")
 
 
+@cython.cfunc
 def _only_places(ctx: DocContext, lo: int, hi: int) -> bool:
     """``text[lo:hi]`` names places and nothing else (list marks and 其中 aside)."""
     text: str = ctx.text
@@ -773,6 +785,7 @@ _PREDICATE_ONLY = re.compile(
 _STAGES_ONLY = re.compile(r"(?:" + "|".join(lx.STAGES) + r")(?:[、和及](?:" + "|".join(lx.STAGES) + r"))*")
 
 
+@cython.cfunc
 def _stages_only(s: str) -> bool:
     """``s`` only lists stages (小学、初中)."""
     return s.startswith(lx.STAGES) and _STAGES_ONLY.fullmatch(s) is not None
@@ -783,6 +796,7 @@ _COLON_LABEL = re.compile(
 )
 
 
+@cython.cfunc
 def _colon_head(text: str, s_lo: int, pos: int) -> str | None:
     """The measure a sentence names before its colon (``X:小学…、初中…``), or None: no colon, a
     label (主要目标:, 其中:) or nothing left once numbering and adverbs are stripped."""
@@ -804,6 +818,7 @@ _RESIDENTIAL = re.compile(
 )
 
 
+@cython.cfunc
 def _sized_school(text: str, s_lo: int, c_lo: int, m: Mention) -> str | None:
     """Schools planned for residential areas by size (新建1万人以上规模的住宅区,应当配套建设1所24班
     规模的小学): the count is 万人以上住宅区配套小学 and the size 住宅区配套小学规模. None when the
@@ -830,6 +845,7 @@ def _sized_school(text: str, s_lo: int, c_lo: int, m: Mention) -> str | None:
     return area.group(2) + tie + after.group(1) + "规模"
 
 
+@cython.cfunc
 def _enclosing_region(ctx: DocContext, clause: str) -> Any:
     """The region above the document's that a clause speaks of: 全市 in a district's or
     county's document (紧扣全市"毛入园率99%"的目标), 全省 in a city's or county's. A county-level
@@ -858,6 +874,7 @@ _SCHOOL_HEAD = re.compile(r"^(?:学校|院校)")
 _SCHOOL_TAIL = re.compile(r"(?:学校|院校|高校|学院|大学|幼儿园)$")
 
 
+@cython.cfunc
 def _join_measure(before: str, measure: str) -> str:
     """A new subject with the measure shared from the previous item (中职学校双师型教师比例不低于
     60%,高职院校达到70% → 高职院校 + 双师型教师比例: the school noun is not said twice)."""
@@ -877,6 +894,7 @@ _VERB_CUT = re.compile(r"(?:实现|推进|开展|加强|完善|建立|推动)(?!
 _DURATION_UNITS = ("学时", "课时", "小时", "分钟", "天", "个月", "学分")
 
 
+@cython.cfunc
 def _prev_clause_np(text: str, s_lo: int, c_lo: int) -> str:
     """The noun phrase of the clause before ``c_lo`` (for 推进X,确保覆盖率达85%)."""
     if c_lo - 1 <= s_lo:
@@ -897,6 +915,7 @@ _HAVE = re.compile(r"(?:共有|现有|拥有|有)(?![效关序机力所的着利
 _MODAL = re.compile(r"(?:要|将|拟|计划|预计)(?=[建新完培打设开投提增实引招组遴举创])(?!.{0,30}(?:要|将|计划|拟|预计))")
 
 
+@cython.cfunc
 def _indicator_for(
     ctx: DocContext,
     s_lo: int,
@@ -1170,6 +1189,7 @@ def _stage_list_of(n: int) -> re.Pattern[str]:
 _PLACE_JOIN = ("、", "和", "及", "与")
 
 
+@cython.cfunc
 def _places_one_to_one(ctx: DocContext, c_lo: int, group: list[Record]) -> bool:
     """简阳市、彭州市达标率分别达到80%、85%: a list of as many places as values, opening the
     clause, gives each value its place (in order), and the places leave the indicator."""
@@ -1191,6 +1211,7 @@ def _places_one_to_one(ctx: DocContext, c_lo: int, group: list[Record]) -> bool:
     return True
 
 
+@cython.cfunc
 def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Record]:
     """Split 小学、初中入学率 into one record per stage; one-to-one value lists; 各 lists."""
     out: list[Record] = []
@@ -1322,6 +1343,7 @@ def _split_lists(ctx: DocContext, recs: list[Record], s_lo: int = 0) -> list[Rec
     return final
 
 
+@cython.cfunc
 def _same_figure(a: Record, b: Record) -> bool:
     x, y = a.mention, b.mention
     return (x.value, x.value_high, x.unit) == (y.value, y.value_high, y.unit)

@@ -226,11 +226,13 @@ class Mention:
     baseline: cython.bint = False
 
 
+@cython.cfunc
 def _is_year_token(tok: str) -> bool:
     """``re.match(r"(?:19|20)\\d\\d$", tok)`` for a number token (which holds no line break)."""
     return len(tok) == 4 and tok.startswith(("19", "20")) and tok[2:].isdecimal()
 
 
+@cython.cfunc
 def _context_ok(text: str, pos: int, word: str) -> bool:
     rule = lx.NOT_COMPARATOR_CONTEXT.get(word)
     if not rule:
@@ -245,6 +247,7 @@ def _context_ok(text: str, pos: int, word: str) -> bool:
 
 # ----------------------------------------------------------------------------------------
 # mentions
+@cython.cfunc
 def _licensed_chinese(text: str, start: int) -> bool:
     window = _clause_tail(text[max(0, start - 5) : start])
     if window.endswith(("近", "约", "共", "达", "各", "为", "不少于", "不低于", "不超过", "不高于", "超过", "至少")):
@@ -256,6 +259,7 @@ def _licensed_chinese(text: str, start: int) -> bool:
     return holds_any(wide, _STRONG_QUANTITY_VERBS)
 
 
+@cython.cfunc
 def _clause_tail(window: str) -> str:
     """What of ``window`` lies after its last clause or sentence mark."""
     return window[max(window.rfind(c) for c in ",，;；。:：\n") + 1 :]
@@ -265,6 +269,7 @@ _SLOGAN_NOUNS = ("意识", "自信", "维护", "全面", "伟大", "必须", "�
 _STRONG_QUANTITY_VERBS = ("新建", "新增", "建设", "建成", "改扩建", "招聘", "培育", "选派", "配备", "增加", "培训")
 
 
+@cython.cfunc
 def _close_list_item(text: str, prev_end: int, start: int) -> bool:
     """``start`` is the next item of a list the previous mention (ending at ``prev_end``) began:
     a short stretch with a list mark and no sentence end (…19:1,初中不高于13.5:1)."""
@@ -272,6 +277,7 @@ def _close_list_item(text: str, prev_end: int, start: int) -> bool:
     return len(gap) <= 12 and gap[:1] in ("、", ",", "，", "；", ";") and "。" not in gap and "\n" not in gap
 
 
+@cython.cfunc
 def _with_suffix(text: str, mm: Mention) -> Mention:
     """Read a suffix comparator (以上, 以内, 左右) right after the mention."""
     for w, c in lx.SUFFIX_COMPARATORS:

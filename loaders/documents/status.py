@@ -112,6 +112,7 @@ TITLE_REF = re.compile(r"《[^《》\n]{0,60}》")
 FUTURE = re.compile(r"将(?!军)|计划|预计|力争|确保|今年|今秋|今春|未来|拟|争取|到20\d\d|至(?<!截至)20\d\d|年前|年底前")
 
 
+@cython.cfunc
 def _period_at(ctx: DocContext, pos: int) -> tuple[int, int, int] | None:
     """The last of the period spans holding ``pos``, by bisection: the spans (from
     :func:`period_spans`) are in text order and each runs to the end of its line, so if any span
@@ -124,6 +125,7 @@ def _period_at(ctx: DocContext, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
+@cython.cfunc
 def _past_period(ctx: DocContext, pos: int) -> bool:
     """Inside a stretch opened by a plan period that ended before the document's own period."""
     per = _period_at(ctx, pos)
@@ -146,6 +148,7 @@ def clause_status(text: str, s_lo: int, pos: int) -> str | None:
     return _update_state(text[start:pos], state)
 
 
+@cython.cfunc
 def _update_state(clause: str, state: str | None) -> str | None:
     cue = _clause_cue(clause)
     if cue == "cumulative" and state == "actual":
@@ -169,6 +172,7 @@ def _clause_cue(clause: str) -> str | None:
     return None
 
 
+@cython.cfunc
 def _sentence_cues(ctx: DocContext, s_lo: int, s_hi: int) -> tuple[bool, bool, bool, bool]:
     """The sentence's target cue, 与/比/较-year base, 由…N and 提高到-type words: the same for every
     number of the sentence, so found once per sentence (kept on the document's context)."""
@@ -189,12 +193,14 @@ def _sentence_cues(ctx: DocContext, s_lo: int, s_hi: int) -> tuple[bool, bool, b
 _CLAUSE_MARKS = frozenset(",，;；:：")
 
 
+@cython.cfunc
 def _heads_later_clause(text: str, pos: int, y: YearMention) -> bool:
     """A deadline that opens a later clause (…新增学位3.5万个,到2023年底前全面消除大班额) heads
     what follows it; only a trailing one (…新增学位3000个,2023年底前完成) looks back."""
     return text[y.start : y.start + 1] in ("到", "至") and not _CLAUSE_MARKS.isdisjoint(text[pos : y.start])
 
 
+@cython.cfunc
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """``pos`` lies in one of ``spans`` (``any(a <= pos < b for a, b in spans)``)."""
     for a, b in spans:
