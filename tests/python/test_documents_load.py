@@ -129,3 +129,31 @@ def test_auto_workers_use_every_core_for_large_batches_with_the_same_results(tmp
     auto = [(d.doc_id, [t.to_dict() for t in d.targets]) for d in process_many([tmp_path], workers=0)]
     serial = [(d.doc_id, [t.to_dict() for t in d.targets]) for d in process_many([tmp_path], workers=1)]
     assert len(auto) == n and auto == serial
+
+
+def test_a_batch_scans_each_text_for_region_names_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata and extraction both need the regions named in the whole text; run stage by stage
+    over a batch, the second must find them memoised (places.find_all_cached), not scan again."""
+    from loaders import regions
+    from loaders.documents.pipeline import BATCH_SIZE, process_many
+    from loaders.documents.places import TEXTS_KEPT, region_index
+
+    assert TEXTS_KEPT > BATCH_SIZE
+    n = BATCH_SIZE + 5
+    for i in range(n):
+        (tmp_path / f"d{i:03d}.txt").write_bytes(f"第{i}号\n".encode() + SAMPLES[i % len(SAMPLES)].read_bytes())
+    index_finder = region_index()._automaton or region_index()._build_automaton()
+    region_index()._automaton = index_finder
+    scanned: dict[str, int] = {}
+    find = regions.NameMatcher.find
+
+    def counting(self: regions.NameMatcher, text: str) -> list:
+        if self is index_finder:
+            scanned[text] = scanned.get(text, 0) + 1
+        return find(self, text)
+
+    monkeypatch.setattr(regions.NameMatcher, "find", counting)
+    docs = list(process_many([tmp_path], workers=1))
+    assert len(docs) == n and all(d.targets for d in docs)
+    long_texts = {t: k for t, k in scanned.items() if len(t) > 500}
+    assert len(long_texts) == n and set(long_texts.values()) == {1}
