@@ -1,10 +1,13 @@
 """Compile the document pipeline's modules with Cython (optional; metadata is in pyproject.toml).
 
 The modules listed in ``loaders/_compiled.py`` are compiled from their own ``.py`` source: one
-source of truth, run interpreted when no compiler is at hand. ``-O1`` builds the dozen modules
-in ~15 s on two cores (``-O3 -g``, Python's default, took ~90 s) and runs within a few per cent
-of ``-O3``: the generated code is calls into the Python C API, which optimisation barely
-changes. After the build, ``loaders/_build_info.py`` records the SHA-256 of every source that
+source of truth, run interpreted when no compiler is at hand. They are built with ``-O3 -g0``
+(no debug information: with it, Python's default ``-O3 -g`` took ~90 s), the extensions in
+parallel, one per core, the largest first (pip's editable build would otherwise compile them one
+by one): ~40 s on two cores. ``-O3`` runs 3 % fewer instructions than ``-O1`` (callgrind, the
+pipeline on the benchmark documents; ``-O2`` 2.4 %), which builds in ~35 s serially; the
+generated code is mostly calls into the Python C API, which optimisation changes little. After
+the build, ``loaders/_build_info.py`` records the SHA-256 of every source that
 was compiled, so that ``loaders._compiled`` can tell a stale extension from a current one.
 """
 
@@ -39,8 +42,22 @@ def _source(module: str) -> Path:
     return ROOT.joinpath(*module.split(".")).with_suffix(".py")
 
 
+def _source_size(path: str) -> int:
+    p = ROOT / path
+    return p.stat().st_size if p.exists() else 0
+
+
 class BuildExt(build_ext):
-    """build_ext that records, after building, which sources the extensions were built from."""
+    """build_ext that compiles the extensions in parallel, largest first, and records, after
+    building, which sources they were built from."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not self.parallel:  # (pip's editable build passes no --parallel)
+            self.parallel = os.cpu_count() or 1
+        # the largest module (extract) takes a third of the compile time: started first, the
+        # others share the remaining cores meanwhile
+        self.extensions.sort(key=lambda ext: -sum(_source_size(s) for s in ext.sources))
 
     def run(self) -> None:
         started = time.time()
@@ -78,7 +95,7 @@ def _extensions() -> list[Extension]:
         ext = Extension(
             name,
             [str(_source(name).relative_to(ROOT))],
-            extra_compile_args=["-O1", "-g0"],
+            extra_compile_args=["-O3", "-g0"],
             optional=True,  # a failed C compile leaves that module interpreted, not a failed install
         )
         try:
