@@ -62,6 +62,22 @@ def _bisect_right(a: list, x: cython.Py_ssize_t) -> cython.Py_ssize_t:
     return lo
 
 
+@cython.cfunc
+def _map_back(steps: tuple, a: cython.Py_ssize_t, b: cython.Py_ssize_t) -> tuple[int, int]:
+    """Two positions of the cleaned text mapped back through ``steps`` (last step first) to the
+    raw text, in one pass (one C function: a record's span costs no Python-level call)."""
+    k: cython.Py_ssize_t
+    out_starts: list[int]
+    in_starts: list[int]
+    for out_starts, in_starts, linear in reversed(steps):
+        # a copied stretch maps 1:1; a replacement of another length maps to its start
+        k = _bisect_right(out_starts, a) - 1
+        a = in_starts[k] + a - out_starts[k] if linear is None or linear[k] else in_starts[k]
+        k = _bisect_right(out_starts, b) - 1
+        b = in_starts[k] + b - out_starts[k] if linear is None or linear[k] else in_starts[k]
+    return a, b
+
+
 class CleanText:
     """Cleaned text and the map from each cleaned character to its index in the raw text.
 
@@ -86,14 +102,7 @@ class CleanText:
         return self._offsets
 
     def _back(self, pos: cython.Py_ssize_t) -> cython.Py_ssize_t:
-        k: cython.Py_ssize_t
-        out_starts: list[int]
-        in_starts: list[int]
-        for out_starts, in_starts, linear in reversed(self._steps):
-            k = _bisect_right(out_starts, pos) - 1
-            # a copied stretch maps 1:1; a replacement of another length maps to its start
-            pos = in_starts[k] + pos - out_starts[k] if linear is None or linear[k] else in_starts[k]
-        return pos
+        return _map_back(self._steps, pos, pos)[0]
 
     def orig_span(self, start: int, end: int) -> tuple[int | None, int | None]:
         """Map a ``[start, end)`` span of the cleaned text to the raw text."""
@@ -101,7 +110,8 @@ class CleanText:
             return None, None
         if self._offsets is not None:
             return self._offsets[start], self._offsets[end - 1] + 1
-        return self._back(start), self._back(end - 1) + 1
+        first, last = _map_back(self._steps, start, end - 1)
+        return first, last + 1
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CleanText) and (self.text, self.offsets) == (other.text, other.offsets)
