@@ -226,6 +226,10 @@ _DATE = re.compile(r"(?:19|20)\d\d\s{0,2}(?:[-/.年])\s{0,2}\d{1,2}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{8,}")
 
 
+_LIST_MARKS = re.compile(r"[,，、]")
+_SENTENCE_MARKS = re.compile(r"[。；;]")
+
+
 def _is_chrome_line(line: str) -> bool:
     s = line.strip()
     if not s:
@@ -235,8 +239,8 @@ def _is_chrome_line(line: str) -> bool:
     spam = len(_SPAM_WORDS.findall(s))
     if spam >= 3 and len(s) < 200:
         return True
-    frags = re.split(r"[,，、]", s)
-    if spam >= 1 and len(frags) >= 3 and all(len(f) <= 16 for f in frags) and not re.search(r"[。；;]", s):
+    frags = _LIST_MARKS.split(s)
+    if spam >= 1 and len(frags) >= 3 and all(len(f) <= 16 for f in frags) and not _SENTENCE_MARKS.search(s):
         return True
     hits = _CHROME_WORDS.findall(s)
     if not hits:

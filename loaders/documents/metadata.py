@@ -139,10 +139,13 @@ def find_date(text: str) -> str | None:
     return None
 
 
+_MEDIA_ISSUER = re.compile(r"网|报|新闻|发布$")
+
+
 def find_issuer(text: str, title: str | None) -> str | None:
     # (the label opens with 发 or 来: tried only there, see scan.py)
     m = next(finditer_at(_ISSUER_LABEL, text[:2000], "发来"), None)
-    if m and not re.search(r"网|报|新闻|发布$", m.group(1)):
+    if m and not _MEDIA_ISSUER.search(m.group(1)):
         return m.group(1)
     if title:
         m = _ISSUER_IN_TITLE.match(title)
@@ -180,10 +183,13 @@ _SOURCE_LINE = re.compile(r"网|来源|http|www|\.com|电话|地址")
 _ZONE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:示范区|试验区|实验区|经济区|经济带|城市带|城市群|综合区))")
 
 
+_TITLE_VERBS = re.compile(r"印发|关于|转发")
+
+
 def document_region(text: str, title: str | None) -> tuple[str | None, Any]:
     """Return ``(region_name, region_object_or_None)`` for the document."""
     # a named zone the document is about (皖江…示范区): the text then calls it by its suffix
-    tail = re.split(r"印发|关于|转发", title or "")[-1]
+    tail = _TITLE_VERBS.split(title or "")[-1]
     zm = _ZONE.match(tail)
     if zm:
         name = zm.group(1)
@@ -326,6 +332,10 @@ def _title_year(title: str | None, pattern: re.Pattern[str]) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_GOAL_LABEL_END = re.compile(r"目标[:：]?\s{0,2}$")
+_PERIOD_PLAN = re.compile(r"(十[一二三四五]?五)(?:”)?.{0,8}规划")
+
+
 def default_target_year(text: str, meta: DocumentMeta) -> int | None:
     """The year a target without its own year applies to (see GUIDELINES: target_year)."""
     if meta.doc_type == "annual_plan" and meta.plan_end_year:
@@ -336,7 +346,7 @@ def default_target_year(text: str, meta: DocumentMeta) -> int | None:
     for y in find_years(text, None, deadlines_only=True):
         if y.kind == "deadline":
             deadlines[y.year] += 1
-            if strong is None and re.search(r"目标[:：]?\s{0,2}$", text[max(0, y.start - 8) : y.start]):
+            if strong is None and _GOAL_LABEL_END.search(text[max(0, y.start - 8) : y.start]):
                 strong = y.year
     if strong:
         return strong
@@ -368,11 +378,7 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMeta:
     else:
         period = plan_period(title or "")
         if period is None and (doc_type == "five_year_plan" or "本规划" in text):
-            counts = Counter(
-                m.group(1)
-                for m in re.finditer(r"(十[一二三四五]?五)(?:”)?.{0,8}规划", text)
-                if m.group(1) in PLAN_PERIODS
-            )
+            counts = Counter(m.group(1) for m in _PERIOD_PLAN.finditer(text) if m.group(1) in PLAN_PERIODS)
             if counts:
                 period = PLAN_PERIODS[counts.most_common(1)[0][0]]
                 if doc_type in ("other", "news") and "本规划" in text:

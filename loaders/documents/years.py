@@ -82,12 +82,18 @@ _THIS_YEAR = re.compile(r"今年|本年度|当年|今秋|今春|年内(?<![一�
 _BASELINE_TAIL = re.compile(r"^(?:年?(?:底|末)?(?:的)?)(?:基础上|为基数|相比|同期)")
 
 
+_YEAR_TO_YEAR = re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR)
+# before a bare year that counts: an opening quote or title mark, or 中国 (健康中国2030)
+_TITLED_BEFORE = re.compile(r"(?:[“《\"]|中国)[^，,。；;]{0,4}$")
+_YEAR_NIAN = re.compile(_YEAR + r"\s{0,1}年")
+
+
 def plan_period(text: str) -> tuple[int, int] | None:
     """The plan period a phrase names (``十四五`` → (2021, 2025)), else None."""
     m = _PERIOD.search(text)
     if m and m.group(1) in PLAN_PERIODS:
         return PLAN_PERIODS[m.group(1)]
-    m = re.search(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR, text)
+    m = _YEAR_TO_YEAR.search(text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if 0 < b - a <= 15:
@@ -192,7 +198,7 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
             elif kind == "bare":
                 # a bare year only counts inside a title or quote (健康中国2030) or before a date
                 before = text[max(0, s - 8) : s]
-                if not re.search(r"(?:[“《\"]|中国)[^，,。；;]{0,4}$", before):
+                if not _TITLED_BEFORE.search(before):
                     continue
                 found.append(YearMention(s, e, int(m.group(1)), "point"))
             else:
@@ -241,4 +247,4 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
 
 def year_spans(text: str) -> list[tuple[int, int]]:
     """Spans of explicit year tokens (so that 2025 in 到2025年 is never read as a value)."""
-    return [(m.start(), m.end()) for m in re.finditer(_YEAR + r"\s{0,1}年", text)]
+    return [(m.start(), m.end()) for m in _YEAR_NIAN.finditer(text)]
