@@ -86,15 +86,5 @@ def parse_percent_words(text: str) -> float | None:
     return None
 
 
-def parse_range(low: str, high: str) -> tuple[float, float | None] | None:
-    """Parse a range's two ends; a high end not above the low end is dropped."""
-    a, b = parse_number(low), parse_number(high)
-    if a is None:
-        return None
-    if b is None or b <= a:
-        return a, None
-    return a, b
-
-
 def is_finite(v: float | None) -> bool:
     return v is not None and math.isfinite(v)

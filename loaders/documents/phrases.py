@@ -268,11 +268,6 @@ _BAD_AFTER_START = (
 )
 
 
-def _before_phrase(text: str, lo: int, end: int) -> str:
-    s = text[lo:end]
-    return strip_phrase(s)
-
-
 def good_after(s: str) -> bool:
     return len(s) >= 2 and "\u4e00" <= s[0] <= "\u9fff" and not s.startswith(_BAD_AFTER_START)
 

@@ -85,7 +85,6 @@ _BASELINE_TAIL = re.compile(r"^(?:年?(?:底|末)?(?:的)?)(?:基础上|为基�
 _YEAR_TO_YEAR = re.compile(_YEAR + r"\s{0,1}[-—–~～至到]\s{0,1}" + _YEAR)
 # before a bare year that counts: an opening quote or title mark, or 中国 (健康中国2030)
 _TITLED_BEFORE = re.compile(r"(?:[“《\"]|中国)[^，,。；;]{0,4}$")
-_YEAR_NIAN = re.compile(_YEAR + r"\s{0,1}年")
 
 
 def plan_period(text: str) -> tuple[int, int] | None:
@@ -243,8 +242,3 @@ def find_years(text: str, doc_year: int | None = None, deadlines_only: bool = Fa
             take(s, e)
     found.sort(key=lambda y: y.start)
     return found
-
-
-def year_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of explicit year tokens (so that 2025 in 到2025年 is never read as a value)."""
-    return [(m.start(), m.end()) for m in _YEAR_NIAN.finditer(text)]

@@ -320,8 +320,10 @@ def test_line_breaks_equal_the_regex(text: str) -> None:
 _DUMP = """
 import json, sys
 from pathlib import Path
+import loaders._compiled as compiled
+from loaders.documents import clean, extract, mentions, scan
 from loaders.documents.pipeline import process_file
-out = {}
+out = {"compiled": [compiled.is_compiled(m) for m in (clean, extract, mentions, scan)]}
 for p in sys.argv[1:]:
     d = process_file(p)
     out[p] = {"text": d.text, "meta": [d.meta.title, d.meta.region_code, d.meta.doc_type, d.meta.extra],
@@ -353,4 +355,6 @@ def test_compiled_and_pure_python_give_the_same_output() -> None:
     if all(s != "compiled" for s in compiled.status().values()):
         pytest.skip("nothing is compiled")
     paths = sorted(str(p) for p in (ROOT / "data" / "documents").glob("*.txt"))
-    assert _pipeline_json(paths, pure=False) == _pipeline_json(paths, pure=True)
+    fast, slow = _pipeline_json(paths, pure=False), _pipeline_json(paths, pure=True)
+    assert fast.pop("compiled") == [True] * 4 and slow.pop("compiled") == [False] * 4
+    assert fast == slow
