@@ -2,7 +2,7 @@
 
 ``process_file(path)`` returns a :class:`ProcessedDocument`; ``process_many`` runs many files,
 in a ``ProcessPoolExecutor`` when ``workers > 1`` (``0``: one per core for large batches;
-extraction is pure-Python CPU work, so processes, not threads, give a speed-up), yielding
+extraction is CPU work that holds the GIL, so processes, not threads, give a speed-up), yielding
 a ``ProcessedDocument`` or the file's :class:`DocumentReadError` per file, in input order.
 
 Many files are processed in batches (:func:`process_batch`), stage by stage: every file of a
