@@ -21,7 +21,7 @@ import cython
 
 from loaders.documents import lexicon as lx
 from loaders.documents.numbers import ARABIC, CHINESE, CN_NUM_CHARS, NUMBER, parse_number, parse_percent_words
-from loaders.documents.scan import endswith_re, holds_any
+from loaders.documents.scan import char_bitmap, endswith_re, holds_any
 
 # what before a number says it counts other things (下发的7个文件, 其他3所, 占地50亩)
 _NOT_THESE_BEFORE = ("下发的", "印发的", "出台的", "提出的", "发布的", "其他", "其余", "另外", "另有")
@@ -47,7 +47,7 @@ _COUNTER_ALT = "|".join(re.escape(c) for c in lx.COUNTERS)
 _SHARE_COMPARATORS = ("超过", "达到", "不少于", "不低于", "接近", "占")
 _AFTER_COMPARATOR_CHENG = "".join(f"|(?<={w}[一二三四五六七八九]成)" for w in _SHARE_COMPARATORS)
 _AFTER_COMPARATOR_HALF = "".join(f"|(?<={w}{h})" for w in _SHARE_COMPARATORS for h in ("一半", "半数"))
-_MENTION_FIRST = "0-9百千万半一二两三四五六七八九十翻为是保控降零〇"
+_MENTION_FIRST = "0123456789百千万半一二两三四五六七八九十翻为是保控降零〇"  # (a regex class body too)
 _MENTION = re.compile(
     r"[" + _MENTION_FIRST + r"](?<=(?=(?P<all>"
     r"(?:(?P<pw>百分之" + CHINESE + r"(?:点[零〇一二三四五六七八九]{1,4})?)"
@@ -76,16 +76,8 @@ _NUMERAL_RUN = "零〇一二两三四五六七八九十百千万亿"  # the char
 _AFTER_NUMERAL = frozenset({c[0] for c in lx.COUNTERS} | set("余多分成半"))
 
 
-def _bits(chars: frozenset[str] | str) -> bytes:
-    """A bitmap over the BMP of ``chars``."""
-    out = bytearray(0x10000 // 8)
-    for c in chars:
-        out[ord(c) >> 3] |= 1 << (ord(c) & 7)
-    return bytes(out)
-
-
-_AFTER_NUMERAL_BITS = _bits(_AFTER_NUMERAL)
-_FIRST_BITS = _bits("0123456789百千万半一二两三四五六七八九十翻为是保控降零〇")  # = _MENTION_FIRST
+_AFTER_NUMERAL_BITS = char_bitmap(_AFTER_NUMERAL)
+_FIRST_BITS = char_bitmap(_MENTION_FIRST)
 
 
 if cython.compiled:
@@ -482,7 +474,7 @@ _COMP_WORDS = dict(lx.PREFIX_COMPARATORS)
 _COMP_BY_FIRST: dict[str, tuple[str, ...]] = {
     c: tuple(w for w in _COMP_WORDS if w[0] == c) for c in {w[0] for w in _COMP_WORDS}
 }
-_COMP_FIRST_BITS = _bits(_COMP_BY_FIRST)  # (the words' first characters, all in the BMP)
+_COMP_FIRST_BITS = char_bitmap(_COMP_BY_FIRST)  # (the words' first characters, all in the BMP)
 
 
 # the last answer: extraction asks twice for most numbers (for the comparator and the subject)

@@ -77,7 +77,7 @@ def char_positions(text: str, chars: str, pos: int = 0, endpos: int | None = Non
         return out
     bits = _CHAR_SETS.get(chars) if cython.compiled else None
     if bits is None and cython.compiled and all(ord(ch) < 0x10000 for ch in chars):
-        bits = _CHAR_SETS[chars] = _bitmap([ord(ch) for ch in chars], 0x10000)
+        bits = _CHAR_SETS[chars] = char_bitmap(chars)
     if bits is not None:
         bitmap: cython.p_uchar = bits
         kind: cython.int = PyUnicode_KIND(text)
@@ -365,6 +365,15 @@ def _bitmap(bits: Sequence[int], size: int) -> bytes:
     return bytes(out)
 
 
+def char_bitmap(chars: Iterable[str]) -> bytes:
+    """A bitmap over the BMP with the bit of each of ``chars`` set (``bits[c >> 3] & (1 << (c &
+    7))`` tests code point ``c`` in a compiled loop). Astral characters have no bit: an error."""
+    codes = [ord(c) for c in chars]
+    if any(c >= _BMP for c in codes):
+        raise ValueError("char_bitmap holds characters of the BMP only")
+    return _bitmap(codes, _BMP)
+
+
 @cython.cclass
 class CharSet:
     """A set of characters, for "where is the first of them": compiled, one pass with a bitmap
@@ -377,7 +386,7 @@ class CharSet:
     def __init__(self, chars: Iterable[str]) -> None:
         members = set(chars)
         bmp = sorted(c for c in members if ord(c) < 0x10000)
-        self._bits = _bitmap([ord(c) for c in bmp], 0x10000)
+        self._bits = char_bitmap(bmp)
         self._astral = frozenset(c for c in members if ord(c) >= 0x10000)
         # (with astral characters listed in it, a class makes re test each character against the
         # whole list: the class holds the BMP ones and one astral range, checked afterwards)
